@@ -1,0 +1,336 @@
+//! Plan → LLB: the optimized multi-stage graph.
+//!
+//! ```text
+//! builder image ──► go mod download ──► go build ──(/out)──► copy onto runtime base
+//!    (build platform)   ▲ go.mod/go.sum    ▲ context (read-only bind)
+//!                       └ GOMODCACHE cache └ GOMODCACHE + GOCACHE caches
+//! ```
+//! The dependency step sees only go.mod/go.sum, so an edit to a .go file
+//! does not re-run it; the compile step bind-mounts the context instead of
+//! copying it into a layer and keeps Go's build cache in a cache mount, so an
+//! edit recompiles only what changed. The final stage is file operations
+//! only, so no step ever runs for the target platform (no emulation).
+
+use bollard_buildkit_proto::pb;
+
+use crate::llb::{self, CacheSharing, CopyOptions, Exec, LocalOptions, OpOptions, Owner, State};
+use crate::plan::{CA_BUNDLE, GOCACHE, GOMODCACHE, OUT, Plan, SRC, Step};
+
+/// Cache mount ids. Go's caches are content-addressed and safe to share
+/// between projects, platforms and concurrent builds.
+pub const GOMODCACHE_ID: &str = "gofront-gomodcache";
+pub const GOCACHE_ID: &str = "gofront-gocache";
+
+/// The local name BuildKit clients use for the build context.
+pub const CONTEXT_LOCAL: &str = "context";
+
+/// The build context as sent by the client, minus `.dockerignore` excludes.
+pub fn context_source(
+    plan_excludes: &[String],
+    session_id: &str,
+    platform: &llb::Platform,
+    no_cache: bool,
+) -> State {
+    llb::local(
+        CONTEXT_LOCAL,
+        &LocalOptions {
+            session_id: session_id.to_string(),
+            shared_key_hint: CONTEXT_LOCAL.to_string(),
+            exclude_patterns: plan_excludes.to_vec(),
+            ..Default::default()
+        },
+        platform,
+        OpOptions {
+            name: Some("[gofront] load build context".into()),
+            ignore_cache: no_cache,
+        },
+    )
+}
+
+/// Only `go.mod` and `go.sum`: the input of the dependency step.
+fn gomod_source(plan: &Plan) -> State {
+    llb::local(
+        CONTEXT_LOCAL,
+        &LocalOptions {
+            session_id: plan.session_id.clone(),
+            shared_key_hint: format!("{CONTEXT_LOCAL}-gomod"),
+            include_patterns: vec!["go.mod".into(), "go.sum".into()],
+            exclude_patterns: plan.excludes.clone(),
+            ..Default::default()
+        },
+        &plan.builder.platform,
+        OpOptions {
+            name: Some("[gofront] load go.mod and go.sum".into()),
+            ignore_cache: plan.no_cache,
+        },
+    )
+}
+
+fn go_exec(plan: &Plan, rootfs: &State, step: &Step, builder_env: &[String]) -> Exec {
+    let mut exec = Exec::new(
+        rootfs.clone(),
+        step.argv.clone(),
+        &plan.builder.platform,
+        OpOptions {
+            name: Some(step.name.clone()),
+            ignore_cache: plan.no_cache,
+        },
+    )
+    .cwd(&step.cwd);
+    for entry in builder_env {
+        if let Some((k, v)) = entry.split_once('=') {
+            exec = exec.env(k, v);
+        }
+    }
+    for (k, v) in &step.env {
+        exec = exec.env(k, v);
+    }
+    exec.mount_cache(GOMODCACHE, GOMODCACHE_ID, CacheSharing::Shared)
+}
+
+/// Build the graph. `builder_env` is the builder image's `Env`, which the
+/// execs inherit as a Dockerfile `RUN` would.
+pub fn to_llb(plan: &Plan, builder_env: &[String]) -> llb::Marshaled {
+    let builder = llb::image(
+        &plan.builder.reference,
+        &plan.builder.platform,
+        &plan.resolve_mode,
+        OpOptions {
+            name: Some(format!("[gofront] builder {}", plan.builder.reference)),
+            ignore_cache: plan.no_cache,
+        },
+    );
+
+    // Dependencies: keyed on go.mod/go.sum only. The source is mounted
+    // writable-but-discarded so that `go mod download` may touch go.sum
+    // without failing, and without that write reaching any layer.
+    let gomod = gomod_source(plan);
+    let downloaded = go_exec(plan, &builder, &plan.download, builder_env)
+        .mount_scratch_writable(SRC, &gomod)
+        .run();
+
+    let context = context_source(
+        &plan.excludes,
+        &plan.session_id,
+        &plan.builder.platform,
+        plan.no_cache,
+    );
+    let compiled = go_exec(plan, &downloaded.root, &plan.compile, builder_env)
+        .mount_readonly(SRC, &context)
+        .mount_cache(GOCACHE, GOCACHE_ID, CacheSharing::Shared)
+        .mount_output(OUT, &State::scratch())
+        .run();
+    let out = compiled
+        .mount(OUT)
+        .expect("the compile step has an output mount");
+
+    let base = match &plan.runtime {
+        Some(r) => llb::image(
+            &r.reference,
+            &r.platform,
+            &plan.resolve_mode,
+            OpOptions {
+                name: Some(format!(
+                    "[gofront] runtime {} ({})",
+                    r.reference, r.platform
+                )),
+                ignore_cache: plan.no_cache,
+            },
+        ),
+        None => State::scratch(),
+    };
+    let f = &plan.final_stage;
+    let root = Owner { uid: 0, gid: 0 };
+    let mut files = base.file();
+    if f.ca_certificates {
+        files = files.copy(
+            &builder,
+            CA_BUNDLE,
+            CA_BUNDLE,
+            CopyOptions {
+                mode: Some(0o644),
+                owner: Some(root),
+                timestamp: f.timestamp,
+            },
+        );
+    }
+    if let Some((passwd, group)) = &f.passwd {
+        files = files
+            .mkfile(
+                "/etc/passwd",
+                0o644,
+                passwd.clone().into_bytes(),
+                Some(root),
+                f.timestamp,
+            )
+            .mkfile(
+                "/etc/group",
+                0o644,
+                group.clone().into_bytes(),
+                Some(root),
+                f.timestamp,
+            );
+    }
+    let binary_name = f.binary_path.rsplit('/').next().unwrap_or_default();
+    files = files.copy(
+        &out,
+        &format!("/{binary_name}"),
+        &f.binary_path,
+        CopyOptions {
+            mode: Some(0o755),
+            owner: Some(root),
+            timestamp: f.timestamp,
+        },
+    );
+    let image = files.finish(
+        &plan
+            .runtime
+            .as_ref()
+            .map(|r| r.platform.clone())
+            .unwrap_or_else(|| plan.builder.platform.clone()),
+        OpOptions {
+            name: Some(f.name.clone()),
+            ignore_cache: plan.no_cache,
+        },
+    );
+    llb::marshal(&image)
+}
+
+/// A readable dump of a definition for golden tests and `gofront render`:
+/// one block per op in graph order, with its digest, progress name and caps.
+pub fn dump(def: &pb::Definition) -> String {
+    use prost::Message;
+    let mut out = String::new();
+    for bytes in &def.def {
+        let digest = llb::digest_of(bytes);
+        let op = match pb::Op::decode(bytes.as_slice()) {
+            Ok(op) => op,
+            Err(e) => {
+                out.push_str(&format!("{digest}: undecodable op: {e}\n"));
+                continue;
+            }
+        };
+        out.push_str(&format!("# {digest}\n"));
+        if let Some(meta) = def.metadata.get(&digest) {
+            if let Some(name) = meta.description.get("llb.customname") {
+                out.push_str(&format!("# name: {name}\n"));
+            }
+            let caps: Vec<&str> = meta.caps.keys().map(String::as_str).collect();
+            out.push_str(&format!("# caps: {}\n", caps.join(", ")));
+            if meta.ignore_cache {
+                out.push_str("# ignore_cache\n");
+            }
+        }
+        out.push_str(&format!("{op:#?}\n\n"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use prost::Message;
+
+    use super::*;
+    use crate::plan::{Inputs, build};
+    use crate::{gomod, spec};
+
+    fn plan(yaml: &str, version: &str) -> Plan {
+        let mut build_args = std::collections::BTreeMap::new();
+        build_args.insert("VERSION".to_string(), version.to_string());
+        let inputs = Inputs {
+            build_args,
+            build_platform: crate::llb::Platform::new("linux", "amd64", ""),
+            target_platform: crate::llb::Platform::new("linux", "amd64", ""),
+            resolve_mode: "default".into(),
+            session_id: "session".into(),
+            excludes: vec!["*.md".into()],
+            gomod: gomod::parse("module example.com/gofront/examples/api\ngo 1.26\n").unwrap(),
+            ..Default::default()
+        };
+        build(&spec::parse("gofront.yaml", yaml).unwrap(), &inputs).unwrap()
+    }
+
+    const ENV: &[&str] = &["PATH=/go/bin:/usr/local/go/bin:/usr/bin:/bin", "GOPATH=/go"];
+
+    fn env() -> Vec<String> {
+        ENV.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn two_compiles_give_byte_identical_definitions() {
+        let yaml = include_str!("../examples/api/gofront.yaml");
+        let a = to_llb(&plan(yaml, "1.0"), &env())
+            .definition
+            .encode_to_vec();
+        let b = to_llb(&plan(yaml, "1.0"), &env())
+            .definition
+            .encode_to_vec();
+        assert_eq!(a, b);
+        let c = to_llb(&plan(yaml, "1.1"), &env())
+            .definition
+            .encode_to_vec();
+        assert_ne!(a, c, "the version is part of the graph");
+    }
+
+    #[test]
+    fn no_exec_runs_for_the_target_platform_and_none_uses_a_shell() {
+        let mut p = plan("main: ./cmd/server\n", "1");
+        p.runtime.as_mut().unwrap().platform = crate::llb::Platform::new("linux", "arm64", "");
+        let def = to_llb(&p, &env()).definition;
+        for bytes in &def.def {
+            let op = pb::Op::decode(bytes.as_slice()).unwrap();
+            if let Some(pb::op::Op::Exec(e)) = &op.op {
+                assert_eq!(op.platform.as_ref().unwrap().architecture, "amd64");
+                let args = &e.meta.as_ref().unwrap().args;
+                assert_eq!(args[0], "go");
+                assert!(!args.iter().any(|a| a == "-c" || a.ends_with("sh")));
+            }
+        }
+    }
+
+    #[test]
+    fn only_go_mod_and_go_sum_feed_the_download_step() {
+        let def = to_llb(&plan("main: .\n", "1"), &env()).definition;
+        let locals: Vec<pb::SourceOp> = def
+            .def
+            .iter()
+            .filter_map(|b| match pb::Op::decode(b.as_slice()).unwrap().op {
+                Some(pb::op::Op::Source(s)) if s.identifier.starts_with("local://") => Some(s),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(locals.len(), 2);
+        assert!(
+            locals
+                .iter()
+                .any(|s| s.attrs.get("local.includepattern").map(String::as_str)
+                    == Some(r#"["go.mod","go.sum"]"#))
+        );
+        assert!(locals.iter().all(
+            |s| s.attrs.get("local.excludepatterns").map(String::as_str) == Some(r#"["*.md"]"#)
+        ));
+    }
+
+    #[test]
+    fn golden_llb_api() {
+        let def = to_llb(
+            &plan(include_str!("../examples/api/gofront.yaml"), "1.2.3"),
+            &env(),
+        )
+        .definition;
+        insta::assert_snapshot!(dump(&def));
+    }
+
+    #[test]
+    fn golden_llb_scratch() {
+        let def = to_llb(
+            &plan(
+                "main: ./cmd/server\nruntime: scratch\nuser: \"1000:1000\"\n",
+                "1",
+            ),
+            &env(),
+        )
+        .definition;
+        insta::assert_snapshot!(dump(&def));
+    }
+}

@@ -1,0 +1,451 @@
+//! One build, driven over the gateway: read the spec and the few context
+//! files the plan needs, plan, resolve images, solve the graph, and hand back
+//! the result with its image config.
+
+use base64::Engine;
+use bollard_buildkit_proto::google::protobuf::Any;
+
+use crate::convert;
+use crate::gateway::{Bridge, Caps, Failure, Opts, fsutil_stat};
+use crate::gomod;
+use crate::image;
+use crate::llb::{self, LocalOptions, OpOptions, Platform};
+use crate::plan::{self, Inputs};
+use crate::spec::{self, Pos, SpecError};
+
+/// LLB features every gofront graph needs, and the BuildKit that has them.
+const REQUIRED_LLB_CAPS: &[&str] = &[
+    "source.image",
+    "source.local",
+    "source.local.includepatterns",
+    "source.local.excludepatterns",
+    "source.local.followpaths",
+    "exec.mount.bind",
+    "exec.mount.cache",
+    "exec.mount.cache.sharing",
+    "exec.mount.bind.readwrite-nooutput",
+    "file.base",
+];
+const REQUIRED_GATEWAY_CAPS: &[&str] = &[
+    "solve.base",
+    "readfile",
+    "readdir",
+    "resolveimage",
+    "return",
+];
+
+/// What the build hands back for `Return`.
+pub struct Outcome {
+    pub reference: String,
+    pub metadata: Vec<(String, Vec<u8>)>,
+}
+
+/// The spec file as read, kept for error locations.
+struct SpecFile {
+    name: String,
+    text: String,
+}
+
+impl SpecFile {
+    /// A failure that points at `pos` in the spec, with an `errdefs.Source`
+    /// detail so that clients which render it show the YAML excerpt.
+    fn failure(&self, err: &SpecError) -> Failure {
+        let mut f = Failure::new(err.to_string());
+        if err.pos.line > 0 {
+            f.details
+                .push(source_detail(&self.name, &self.text, err.pos));
+        }
+        f
+    }
+}
+
+/// `github.com/moby/buildkit/errdefs.Source` as BuildKit sends it: JSON.
+fn source_detail(file: &str, text: &str, pos: Pos) -> Any {
+    let position = serde_json::json!({"line": pos.line, "character": pos.column});
+    let value = serde_json::json!({
+        "info": {
+            "filename": file,
+            "data": base64::engine::general_purpose::STANDARD.encode(text),
+            "language": "YAML",
+        },
+        "ranges": [{"start": position, "end": position}],
+    });
+    Any {
+        type_url: "github.com/moby/buildkit/errdefs.Source+json".into(),
+        value: serde_json::to_vec(&value).expect("json serializes"),
+    }
+}
+
+fn check_caps(caps: &Caps) -> Result<(), Failure> {
+    let missing: Vec<&str> = REQUIRED_LLB_CAPS
+        .iter()
+        .filter(|c| !caps.has_llb(c))
+        .chain(
+            REQUIRED_GATEWAY_CAPS
+                .iter()
+                .filter(|c| !caps.has_gateway(c)),
+        )
+        .copied()
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::new(format!(
+            "this BuildKit lacks {}; gofront needs BuildKit v0.8 (Docker 20.10) or later",
+            missing.join(", ")
+        )))
+    }
+}
+
+/// The platform the builder runs on: the worker's first, as the Dockerfile
+/// frontend picks it.
+fn build_platform(caps: &Caps) -> Platform {
+    if let Some(p) = caps.worker_platforms.first() {
+        return Platform::new(&p.os, &p.architecture, &p.variant);
+    }
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        other => other,
+    };
+    Platform::new("linux", arch, "")
+}
+
+fn target_platform(opts: &Opts, build: &Platform) -> Result<Platform, Failure> {
+    match opts.get("platform").filter(|p| !p.is_empty()) {
+        None => Ok(build.clone()),
+        Some(list) => {
+            let all: Vec<&str> = list
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .collect();
+            if all.len() > 1 {
+                return Err(Failure::new(format!(
+                    "--platform {list}: building several platforms in one build is not supported yet; build them one at a time"
+                )));
+            }
+            plan::parse_platform(all[0]).map_err(|e| Failure::new(format!("--platform: {e}")))
+        }
+    }
+}
+
+/// Solve a small local source and return its ref.
+async fn solve_local(
+    bridge: &mut Bridge,
+    name: &str,
+    local: LocalOptions,
+    platform: &Platform,
+    progress: &str,
+) -> Result<String, Failure> {
+    let state = llb::local(
+        name,
+        &local,
+        platform,
+        OpOptions {
+            name: Some(progress.to_string()),
+            ignore_cache: false,
+        },
+    );
+    bridge
+        .solve(llb::marshal(&state).definition, false, progress)
+        .await
+}
+
+/// The names in the root of a solved ref.
+async fn root_names(bridge: &mut Bridge, reference: &str) -> Result<Vec<String>, Failure> {
+    Ok(bridge
+        .read_dir(reference, "/")
+        .await?
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| s.path)
+        .collect())
+}
+
+/// Check that the main package exists and is `package main`, so that a
+/// typo fails with the spec line rather than with `go build`'s exit code.
+async fn check_main_package(
+    bridge: &mut Bridge,
+    context_ref: &str,
+    spec: &spec::Spec,
+    file: &SpecFile,
+) -> Result<(), Failure> {
+    let main = &spec.main;
+    let dir = main.value.trim_start_matches("./");
+    let dir = if dir == "." { "/" } else { dir };
+    let fail = |message: String, hint: &str| {
+        file.failure(&SpecError {
+            file: spec.file.clone(),
+            pos: main.pos,
+            message,
+            hint: Some(hint.to_string()),
+        })
+    };
+    let Some(entries) = bridge.read_dir(context_ref, dir).await? else {
+        return Err(fail(
+            format!("main: {} does not exist in the build context", main.value),
+            "check the path, and that .dockerignore does not exclude it",
+        ));
+    };
+    let mut go_files: Vec<String> = entries
+        .iter()
+        .filter(|e| e.mode & fsutil_stat::MODE_DIR == 0)
+        .map(|e| e.path.clone())
+        .filter(|p| p.ends_with(".go") && !p.ends_with("_test.go"))
+        .collect();
+    go_files.sort();
+    if go_files.is_empty() {
+        return Err(fail(
+            format!("main: {} has no .go files", main.value),
+            "point `main` at the directory of your main package, e.g. ./cmd/server",
+        ));
+    }
+    let mut packages = Vec::new();
+    // A few files are enough: every non-test file of a directory is in one package.
+    for name in go_files.iter().take(3) {
+        let path = if dir == "/" {
+            name.clone()
+        } else {
+            format!("{dir}/{name}")
+        };
+        let text = bridge.read_file(context_ref, &path, 4 << 20).await?;
+        if let Some(pkg) = package_clause(&String::from_utf8_lossy(&text)) {
+            if pkg == "main" {
+                return Ok(());
+            }
+            packages.push(pkg);
+        }
+    }
+    match packages.first() {
+        Some(pkg) => Err(fail(
+            format!("main: {} is package {pkg}, not a main package", main.value),
+            "`main` must name a directory whose files say `package main`",
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The package name of a Go file: the first `package` clause outside comments.
+pub fn package_clause(src: &str) -> Option<String> {
+    let mut in_block = false;
+    for line in src.lines() {
+        let mut l = line.trim();
+        if in_block {
+            match l.find("*/") {
+                Some(i) => {
+                    in_block = false;
+                    l = l[i + 2..].trim();
+                }
+                None => continue,
+            }
+        }
+        if l.starts_with("/*") {
+            match l.find("*/") {
+                Some(i) => l = l[i + 2..].trim(),
+                None => {
+                    in_block = true;
+                    continue;
+                }
+            }
+        }
+        if l.is_empty() || l.starts_with("//") {
+            continue;
+        }
+        if let Some(rest) = l.strip_prefix("package") {
+            let name: String = rest
+                .trim()
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            return (!name.is_empty()).then_some(name);
+        }
+        return None;
+    }
+    None
+}
+
+/// Run one build.
+pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
+    let caps = bridge.ping().await?;
+    check_caps(&caps)?;
+    if let Some(id) = opts.get("requestid").filter(|r| !r.is_empty()) {
+        // Subrequests (`--call outline` …) are not implemented yet; buildx
+        // recognizes this exact text and falls back.
+        return Err(Failure::new(format!("unsupported request {id}")));
+    }
+    let session_id = std::env::var("BUILDKIT_SESSION_ID").unwrap_or_default();
+    let build_platform = build_platform(&caps);
+    let target_platform = target_platform(&opts, &build_platform)?;
+
+    // 1. The spec, from the `dockerfile` local the client sends.
+    let filename = opts
+        .get("filename")
+        .filter(|f| !f.is_empty())
+        .unwrap_or("gofront.yaml")
+        .to_string();
+    let spec_local = opts
+        .get("dockerfilekey")
+        .filter(|k| !k.is_empty())
+        .unwrap_or("dockerfile")
+        .to_string();
+    let spec_ref = solve_local(
+        &mut bridge,
+        &spec_local,
+        LocalOptions {
+            session_id: session_id.clone(),
+            shared_key_hint: spec_local.clone(),
+            follow_paths: vec![filename.clone()],
+            ..Default::default()
+        },
+        &build_platform,
+        &format!("[gofront] load spec {filename}"),
+    )
+    .await?;
+    let bytes = bridge
+        .read_file(&spec_ref, &filename, spec::MAX_SPEC_BYTES + 1)
+        .await?;
+    let display_name = filename.rsplit('/').next().unwrap_or(&filename).to_string();
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Failure::new(format!("{display_name}: the spec is not UTF-8 text")))?;
+    let file = SpecFile {
+        name: display_name.clone(),
+        text,
+    };
+    let spec = spec::parse(&display_name, &file.text).map_err(|e| file.failure(&e))?;
+
+    // 2. .dockerignore and go.mod: a tiny transfer of just those files.
+    let meta_ref = solve_local(
+        &mut bridge,
+        convert::CONTEXT_LOCAL,
+        LocalOptions {
+            session_id: session_id.clone(),
+            shared_key_hint: format!("{}-meta", convert::CONTEXT_LOCAL),
+            include_patterns: vec![".dockerignore".into(), "go.mod".into()],
+            ..Default::default()
+        },
+        &build_platform,
+        "[gofront] load .dockerignore and go.mod",
+    )
+    .await?;
+    let names = root_names(&mut bridge, &meta_ref).await?;
+    let excludes = if names.iter().any(|n| n == ".dockerignore") {
+        let raw = bridge
+            .read_file(&meta_ref, ".dockerignore", 1 << 20)
+            .await?;
+        plan::parse_dockerignore(&String::from_utf8_lossy(&raw))
+    } else {
+        Vec::new()
+    };
+    if !names.iter().any(|n| n == "go.mod") {
+        return Err(Failure::new(
+            "there is no go.mod at the root of the build context (hint: pass the module's directory as the context, e.g. `docker build -f svc/gofront.yaml svc`, or run `go mod init`)",
+        ));
+    }
+    let raw = bridge.read_file(&meta_ref, "go.mod", 1 << 20).await?;
+    let gomod = gomod::parse(&String::from_utf8_lossy(&raw)).map_err(Failure::new)?;
+
+    // 3. The main package must exist and be `package main`.
+    let context = convert::context_source(&excludes, &session_id, &build_platform, false);
+    let context_ref = bridge
+        .solve(
+            llb::marshal(&context).definition,
+            false,
+            "load build context",
+        )
+        .await?;
+    check_main_package(&mut bridge, &context_ref, &spec, &file).await?;
+
+    // 4. Plan.
+    let inputs = Inputs {
+        build_args: opts.build_args(),
+        labels: opts.labels(),
+        build_platform: build_platform.clone(),
+        target_platform: target_platform.clone(),
+        // `no-cache=` (empty) means every step; gofront has one stage.
+        no_cache: opts.get("no-cache").is_some(),
+        resolve_mode: opts
+            .get("image-resolve-mode")
+            .unwrap_or("default")
+            .to_string(),
+        session_id,
+        excludes,
+        gomod,
+    };
+    let plan = plan::build(&spec, &inputs).map_err(|e| match e {
+        plan::PlanError::Spec(se) => file.failure(&se),
+        plan::PlanError::Other(m) => Failure::new(m),
+    })?;
+
+    // 5. Image configs: the builder's env for the execs, the runtime's as
+    //    the base of the final config.
+    let builder_cfg = bridge
+        .resolve_image_config(
+            &plan.builder.reference,
+            &plan.builder.platform.to_pb(),
+            &plan.resolve_mode,
+        )
+        .await?;
+    let builder_cfg = image::parse_base(&builder_cfg).map_err(Failure::new)?;
+    let runtime_cfg = match &plan.runtime {
+        Some(r) => {
+            let raw = bridge
+                .resolve_image_config(&r.reference, &r.platform.to_pb(), &plan.resolve_mode)
+                .await?;
+            Some(image::parse_base(&raw).map_err(Failure::new)?)
+        }
+        None => None,
+    };
+
+    // 6. Solve the graph now (evaluate), so a failing step comes back here
+    //    and is reported through Return rather than after it.
+    let marshaled = convert::to_llb(&plan, &builder_cfg.config.env);
+    let reference = bridge
+        .solve(marshaled.definition, true, "[gofront] build")
+        .await
+        .map_err(|mut f| {
+            f.message = format!("{} (hint: the step's output above shows why)", f.message);
+            f
+        })?;
+
+    let config = image::finalize(runtime_cfg, &plan.image);
+    let config =
+        serde_json::to_vec(&config).map_err(|e| Failure::new(format!("image config: {e}")))?;
+    let mut metadata = vec![("containerimage.config".to_string(), config)];
+    if let Some(epoch) = plan.final_stage.timestamp {
+        metadata.push((
+            "source.date.epoch".to_string(),
+            epoch.to_string().into_bytes(),
+        ));
+    }
+    Ok(Outcome {
+        reference,
+        metadata,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_clause_skips_comments_and_build_tags() {
+        let src = "// Copyright\n//go:build linux\n\n/* block\n comment */\npackage main // x\n";
+        assert_eq!(package_clause(src).as_deref(), Some("main"));
+        assert_eq!(
+            package_clause("/* a */ package api\n").as_deref(),
+            Some("api")
+        );
+        assert_eq!(package_clause("import \"x\"\n"), None);
+    }
+
+    #[test]
+    fn source_detail_is_buildkit_json() {
+        let any = source_detail("gofront.yaml", "main: x\n", Pos { line: 1, column: 7 });
+        assert_eq!(any.type_url, "github.com/moby/buildkit/errdefs.Source+json");
+        let v: serde_json::Value = serde_json::from_slice(&any.value).unwrap();
+        assert_eq!(v["info"]["filename"], "gofront.yaml");
+        assert_eq!(v["ranges"][0]["start"]["line"], 1);
+        assert_eq!(v["info"]["data"], "bWFpbjogeAo=");
+    }
+}

@@ -1,0 +1,433 @@
+//! The LLBBridge client over the process's stdin/stdout.
+//!
+//! BuildKit starts the frontend with a pipe on fd 0 (daemon → frontend) and
+//! fd 1 (frontend → daemon) and serves gRPC (h2c, prior knowledge) on them.
+//! Traps this module handles (see docs/pitfalls in the README):
+//! * the pipes are driven by epoll (`tokio::net::unix::pipe`), never by
+//!   tokio's blocking stdin thread, which would hang the exit forever (P1);
+//! * nothing but HTTP/2 is ever written to stdout (P2);
+//! * the header-list limit is raised to 16 MiB, because BuildKit's error
+//!   trailers carry stack traces and source maps (P5);
+//! * messages up to 16 MiB are accepted; requests stay under 4 MiB (P6);
+//! * the connector refuses to connect twice: a dead pipe fails fast (P5).
+
+use std::collections::BTreeMap;
+use std::os::fd::AsFd;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use bollard_buildkit_proto::google::protobuf::Any;
+use bollard_buildkit_proto::google::rpc::Status as RpcStatus;
+use bollard_buildkit_proto::moby::buildkit::v1::frontend as fe;
+use bollard_buildkit_proto::pb;
+use fe::llb_bridge_client::LlbBridgeClient;
+use hyper_util::rt::TokioIo;
+use prost::Message;
+use tonic::transport::{Channel, Endpoint, Uri};
+
+/// gRPC's own default on the client side (grpc-go), and BuildKit's since v0.14.
+pub const MAX_MESSAGE: usize = 16 << 20;
+/// Docker ≤ 26 (BuildKit ≤ v0.13) rejects requests above grpc-go's 4 MiB.
+pub const MAX_REQUEST: usize = 4 << 20;
+
+/// A failure to report through `Return`: a message for the user plus any
+/// typed details (the daemon's own, forwarded unchanged, and our source
+/// locations) so newer clients can print context.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub message: String,
+    pub details: Vec<Any>,
+}
+
+impl Failure {
+    pub fn new(message: impl Into<String>) -> Self {
+        Failure {
+            message: message.into(),
+            details: Vec::new(),
+        }
+    }
+
+    /// Wrap a daemon error, keeping its details (vertex, source, stack).
+    pub fn from_status(context: &str, status: &tonic::Status) -> Self {
+        let details = RpcStatus::decode(status.details())
+            .map(|s| s.details)
+            .unwrap_or_default();
+        Failure {
+            message: format!("{context}: {}", status.message()),
+            details,
+        }
+    }
+
+    pub fn to_rpc_status(&self) -> RpcStatus {
+        RpcStatus {
+            // Unknown: the daemon prints the message alone (no "<Code>: " prefix).
+            code: tonic::Code::Unknown as i32,
+            message: self.message.clone(),
+            details: self.details.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// The frontend opts (`BUILDKIT_FRONTEND_OPT_<n>=key=value`). Their
+/// numbering is random (Go map order), so they are read into a map.
+#[derive(Clone, Debug, Default)]
+pub struct Opts(pub BTreeMap<String, String>);
+
+impl Opts {
+    pub fn from_env() -> Self {
+        Self::from_pairs(std::env::vars())
+    }
+
+    pub fn from_pairs(vars: impl IntoIterator<Item = (String, String)>) -> Self {
+        let mut map = BTreeMap::new();
+        for (k, v) in vars {
+            if k.starts_with("BUILDKIT_FRONTEND_OPT_") {
+                // Split on the first '=' only: values may contain '='.
+                if let Some((key, value)) = v.split_once('=') {
+                    map.insert(key.to_string(), value.to_string());
+                }
+            }
+        }
+        Opts(map)
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(String::as_str)
+    }
+
+    /// Values of the keys with `prefix`, the prefix removed.
+    pub fn with_prefix(&self, prefix: &str) -> BTreeMap<String, String> {
+        self.0
+            .iter()
+            .filter_map(|(k, v)| k.strip_prefix(prefix).map(|k| (k.to_string(), v.clone())))
+            .collect()
+    }
+
+    pub fn build_args(&self) -> BTreeMap<String, String> {
+        self.with_prefix("build-arg:")
+    }
+
+    pub fn labels(&self) -> BTreeMap<String, String> {
+        self.with_prefix("label:")
+    }
+}
+
+/// The connected bridge.
+#[derive(Clone)]
+pub struct Bridge {
+    client: LlbBridgeClient<Channel>,
+}
+
+/// Connect to BuildKit over stdin/stdout.
+pub async fn connect() -> Result<Bridge, String> {
+    // Duplicate the descriptors so we own them safely; O_NONBLOCK is set on
+    // the shared file description, which only this process uses.
+    let read = std::io::stdin()
+        .as_fd()
+        .try_clone_to_owned()
+        .map_err(|e| format!("stdin: {e}"))?;
+    let write = std::io::stdout()
+        .as_fd()
+        .try_clone_to_owned()
+        .map_err(|e| format!("stdout: {e}"))?;
+    let rx = tokio::net::unix::pipe::Receiver::from_owned_fd(read)
+        .map_err(|e| format!("stdin is not a pipe from BuildKit ({e}); run gofront through `docker build`, or use a subcommand (see `gofront help`)"))?;
+    let tx = tokio::net::unix::pipe::Sender::from_owned_fd(write)
+        .map_err(|e| format!("stdout is not a pipe to BuildKit ({e})"))?;
+    let io = Mutex::new(Some(tokio::io::join(rx, tx)));
+    let connector = tower::service_fn(move |_: Uri| {
+        let taken = io.lock().ok().and_then(|mut slot| slot.take());
+        async move {
+            taken.map(TokioIo::new).ok_or_else(|| {
+                std::io::Error::new(
+                    std::io::ErrorKind::NotConnected,
+                    "the stdio connection to BuildKit is closed (reconnect attempted)",
+                )
+            })
+        }
+    });
+    let channel = Endpoint::from_static("http://localhost")
+        .http2_max_header_list_size(16 << 20)
+        .connect_timeout(Duration::from_secs(15))
+        .connect_with_connector(connector)
+        .await
+        .map_err(|e| format!("cannot speak gRPC to BuildKit over stdio: {e}"))?;
+    let client = LlbBridgeClient::new(channel)
+        .max_decoding_message_size(MAX_MESSAGE)
+        .max_encoding_message_size(MAX_MESSAGE);
+    Ok(Bridge { client })
+}
+
+/// What Ping tells about the daemon.
+#[derive(Clone, Debug, Default)]
+pub struct Caps {
+    pub gateway: Vec<String>,
+    pub llb: Vec<String>,
+    pub worker_platforms: Vec<pb::Platform>,
+}
+
+impl Caps {
+    pub fn has_llb(&self, cap: &str) -> bool {
+        self.llb.iter().any(|c| c == cap)
+    }
+    pub fn has_gateway(&self, cap: &str) -> bool {
+        self.gateway.iter().any(|c| c == cap)
+    }
+}
+
+/// v0.8 has a daemon-side race on concurrent reads of one ref (P11);
+/// retry the calls it affects a few times.
+fn retryable(status: &tonic::Status) -> bool {
+    status.message().contains("flightcontrol")
+}
+
+impl Bridge {
+    pub async fn ping(&mut self) -> Result<Caps, Failure> {
+        let pong = tokio::time::timeout(
+            Duration::from_secs(15),
+            self.client.ping(fe::PingRequest {}),
+        )
+        .await
+        .map_err(|_| Failure::new("BuildKit did not answer Ping within 15 s"))?
+        .map_err(|s| Failure::from_status("ping", &s))?
+        .into_inner();
+        let enabled = |caps: Vec<bollard_buildkit_proto::moby::buildkit::v1::apicaps::ApiCap>| {
+            caps.into_iter()
+                .filter(|c| c.enabled)
+                .map(|c| c.id)
+                .collect()
+        };
+        Ok(Caps {
+            gateway: enabled(pong.frontend_api_caps),
+            llb: enabled(pong.llb_caps),
+            worker_platforms: pong.workers.into_iter().flat_map(|w| w.platforms).collect(),
+        })
+    }
+
+    /// Solve a definition; returns the result's ref id. With `evaluate`,
+    /// the graph runs now and its errors come back here (P4: Solve is lazy).
+    pub async fn solve(
+        &mut self,
+        definition: pb::Definition,
+        evaluate: bool,
+        what: &str,
+    ) -> Result<String, Failure> {
+        let req = fe::SolveRequest {
+            definition: Some(definition),
+            allow_result_return: true,
+            allow_result_array_ref: true,
+            evaluate,
+            ..Default::default()
+        };
+        if req.encoded_len() > MAX_REQUEST {
+            return Err(Failure::new(format!(
+                "{what}: the build graph is {} bytes, over the 4 MiB older daemons accept",
+                req.encoded_len()
+            )));
+        }
+        let resp = self
+            .client
+            .solve(req)
+            .await
+            .map_err(|s| Failure::from_status(what, &s))?
+            .into_inner();
+        match resp.result.and_then(|r| r.result) {
+            Some(fe::result::Result::Ref(r)) => Ok(r.id),
+            Some(fe::result::Result::RefDeprecated(id)) => Ok(id),
+            None => Ok(String::new()),
+            Some(_) => Err(Failure::new(format!("{what}: unexpected multi-ref result"))),
+        }
+    }
+
+    /// Read a whole file from a solved ref, in chunks that stay well under
+    /// every daemon's message limit.
+    pub async fn read_file(
+        &mut self,
+        reference: &str,
+        path: &str,
+        limit: usize,
+    ) -> Result<Vec<u8>, Failure> {
+        const CHUNK: i64 = 1 << 20;
+        let mut data = Vec::new();
+        loop {
+            let req = fe::ReadFileRequest {
+                r#ref: reference.to_string(),
+                file_path: path.to_string(),
+                range: Some(fe::FileRange {
+                    offset: data.len() as i64,
+                    length: CHUNK,
+                }),
+                ..Default::default()
+            };
+            let mut attempt = 0;
+            let chunk = loop {
+                match self.client.read_file(req.clone()).await {
+                    Ok(r) => break r.into_inner().data,
+                    Err(s) if retryable(&s) && attempt < 3 => {
+                        attempt += 1;
+                        tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
+                    }
+                    Err(s) => return Err(Failure::from_status(&format!("read {path}"), &s)),
+                }
+            };
+            let n = chunk.len();
+            data.extend_from_slice(&chunk);
+            if data.len() > limit {
+                return Err(Failure::new(format!("{path} is larger than {limit} bytes")));
+            }
+            if (n as i64) < CHUNK {
+                return Ok(data);
+            }
+        }
+    }
+
+    /// List a directory of a solved ref; `None` if it does not exist.
+    pub async fn read_dir(
+        &mut self,
+        reference: &str,
+        path: &str,
+    ) -> Result<Option<Vec<fsutil_stat::Stat>>, Failure> {
+        let req = fe::ReadDirRequest {
+            r#ref: reference.to_string(),
+            dir_path: path.to_string(),
+            include_pattern: String::new(),
+            ..Default::default()
+        };
+        let mut attempt = 0;
+        loop {
+            match self.client.read_dir(req.clone()).await {
+                Ok(r) => return Ok(Some(r.into_inner().entries)),
+                Err(s) if retryable(&s) && attempt < 3 => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
+                }
+                Err(s)
+                    if s.message().contains("no such file or directory")
+                        || s.message().contains("not a directory") =>
+                {
+                    return Ok(None);
+                }
+                Err(s) => return Err(Failure::from_status(&format!("list {path}"), &s)),
+            }
+        }
+    }
+
+    /// The config of `reference` for `platform`, as JSON bytes.
+    pub async fn resolve_image_config(
+        &mut self,
+        reference: &str,
+        platform: &pb::Platform,
+        resolve_mode: &str,
+    ) -> Result<Vec<u8>, Failure> {
+        let req = fe::ResolveImageConfigRequest {
+            r#ref: reference.to_string(),
+            platform: Some(platform.clone()),
+            resolve_mode: resolve_mode.to_string(),
+            log_name: format!("[gofront] resolve image config for {reference}"),
+            ..Default::default()
+        };
+        let resp = self
+            .client
+            .resolve_image_config(req)
+            .await
+            .map_err(|s| Failure::from_status(&format!("resolve image {reference}"), &s))?
+            .into_inner();
+        Ok(resp.config)
+    }
+
+    /// Return the result: one ref plus metadata (the image config).
+    pub async fn return_result(
+        &mut self,
+        reference: String,
+        metadata: Vec<(String, Vec<u8>)>,
+    ) -> Result<(), String> {
+        let result = fe::Result {
+            metadata: metadata.into_iter().collect(),
+            result: Some(fe::result::Result::Ref(fe::Ref {
+                id: reference,
+                def: None,
+            })),
+            ..Default::default()
+        };
+        self.r#return(fe::ReturnRequest {
+            result: Some(result),
+            error: None,
+        })
+        .await
+    }
+
+    pub async fn return_error(&mut self, failure: &Failure) -> Result<(), String> {
+        self.r#return(fe::ReturnRequest {
+            result: None,
+            error: Some(failure.to_rpc_status()),
+        })
+        .await
+    }
+
+    async fn r#return(&mut self, req: fe::ReturnRequest) -> Result<(), String> {
+        self.client
+            .r#return(req)
+            .await
+            .map(|_| ())
+            .map_err(|s| format!("Return failed: {}", s.message()))
+    }
+}
+
+/// `fsutil.types.Stat`, re-exported under a name that says what it is.
+pub mod fsutil_stat {
+    pub use bollard_buildkit_proto::fsutil::types::Stat;
+    /// Go's `os.ModeDir` bit (not POSIX `S_IFDIR`).
+    pub const MODE_DIR: u32 = 1 << 31;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opts_split_on_first_equals_in_any_order() {
+        let opts = Opts::from_pairs(vec![
+            ("BUILDKIT_FRONTEND_OPT_3".into(), "build-arg:V=a=b c".into()),
+            (
+                "BUILDKIT_FRONTEND_OPT_0".into(),
+                "filename=gofront.yaml".into(),
+            ),
+            ("BUILDKIT_FRONTEND_OPT_1".into(), "no-cache=".into()),
+            ("BUILDKIT_FRONTEND_OPT_2".into(), "label:a.b=c".into()),
+            ("PATH".into(), "/bin".into()),
+        ]);
+        assert_eq!(opts.get("filename"), Some("gofront.yaml"));
+        assert_eq!(opts.get("no-cache"), Some(""));
+        assert_eq!(
+            opts.build_args().get("V").map(String::as_str),
+            Some("a=b c")
+        );
+        assert_eq!(opts.labels().get("a.b").map(String::as_str), Some("c"));
+        assert_eq!(opts.get("PATH"), None);
+    }
+
+    #[test]
+    fn failure_keeps_daemon_details_and_uses_code_unknown() {
+        let inner = RpcStatus {
+            code: 2,
+            message: "boom".into(),
+            details: vec![Any {
+                type_url: "github.com/moby/buildkit/errdefs.Vertex+json".into(),
+                value: br#"{"digest":"sha256:x"}"#.to_vec(),
+            }],
+        };
+        let status =
+            tonic::Status::with_details(tonic::Code::Unknown, "boom", inner.encode_to_vec().into());
+        let f = Failure::from_status("go build", &status);
+        assert_eq!(f.message, "go build: boom");
+        let rpc = f.to_rpc_status();
+        assert_eq!(rpc.code, 2);
+        assert_eq!(rpc.details.len(), 1);
+    }
+}

@@ -1,0 +1,115 @@
+//! The few facts gofront needs from `go.mod`: module path, `go` and
+//! `toolchain` lines. (A full go.mod grammar is not needed for this.)
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct GoMod {
+    pub module: String,
+    pub go: Option<String>,
+    pub toolchain: Option<String>,
+}
+
+/// Parse the directives gofront reads. Comments and blocks are skipped.
+pub fn parse(text: &str) -> Result<GoMod, String> {
+    let mut m = GoMod::default();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.split("//").next().unwrap_or_default().trim();
+        let mut words = line.split_whitespace();
+        match (words.next(), words.next()) {
+            (Some("module"), Some(path)) => m.module = path.trim_matches('"').to_string(),
+            (Some("go"), Some(v)) => {
+                if !crate::spec::is_go_version(v) {
+                    return Err(format!("go.mod:{}: \"{v}\" is not a Go version", i + 1));
+                }
+                m.go = Some(v.to_string());
+            }
+            (Some("toolchain"), Some(v)) => {
+                m.toolchain = v.strip_prefix("go").map(str::to_string);
+            }
+            _ => {}
+        }
+    }
+    if m.module.is_empty() {
+        return Err("go.mod has no module line".into());
+    }
+    Ok(m)
+}
+
+/// The `major.minor` of a Go version: the builder image tag that satisfies it
+/// (the `go` line is a minimum, and `golang:1.26-*` carries the newest 1.26.x).
+pub fn minor(v: &str) -> String {
+    let v = v.split("rc").next().unwrap_or(v);
+    v.split('.').take(2).collect::<Vec<_>>().join(".")
+}
+
+fn version_key(v: &str) -> Vec<u32> {
+    v.split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().unwrap_or(0))
+        .collect()
+}
+
+impl GoMod {
+    /// The Go version the module asks for: the newer of `go` and `toolchain`.
+    pub fn wanted_go(&self) -> Option<String> {
+        let candidates = [self.go.clone(), self.toolchain.clone()];
+        candidates
+            .into_iter()
+            .flatten()
+            .max_by_key(|v| version_key(v))
+            .map(|v| minor(&v))
+    }
+
+    /// The last element of the module path: a good default binary name.
+    pub fn short_name(&self) -> String {
+        let last = self.module.rsplit('/').next().unwrap_or("app");
+        // Major-version suffixes (`example.com/tool/v2`) are not names.
+        if last.len() >= 2 && last.starts_with('v') && last[1..].bytes().all(|b| b.is_ascii_digit())
+        {
+            let parts: Vec<&str> = self.module.rsplit('/').collect();
+            if parts.len() > 1 {
+                return parts[1].to_string();
+            }
+        }
+        last.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_module_go_and_toolchain() {
+        let m = parse(
+            "module example.com/a/b // c\n\ngo 1.26.2\ntoolchain go1.26.4\nrequire (\n x v1\n)\n",
+        )
+        .unwrap();
+        assert_eq!(m.module, "example.com/a/b");
+        assert_eq!(m.go.as_deref(), Some("1.26.2"));
+        assert_eq!(m.toolchain.as_deref(), Some("1.26.4"));
+        assert_eq!(m.wanted_go().as_deref(), Some("1.26"));
+        assert_eq!(m.short_name(), "b");
+    }
+
+    #[test]
+    fn major_version_suffix_is_not_the_name() {
+        let m = parse("module example.com/tool/v2\ngo 1.26\n").unwrap();
+        assert_eq!(m.short_name(), "tool");
+    }
+
+    #[test]
+    fn toolchain_newer_minor_wins() {
+        let m = parse("module m\ngo 1.25\ntoolchain go1.26.1\n").unwrap();
+        assert_eq!(m.wanted_go().as_deref(), Some("1.26"));
+    }
+
+    #[test]
+    fn errors() {
+        assert!(parse("go 1.26\n").unwrap_err().contains("no module line"));
+        assert!(
+            parse("module m\ngo banana\n")
+                .unwrap_err()
+                .contains("go.mod:2")
+        );
+    }
+}

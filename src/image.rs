@@ -1,0 +1,272 @@
+//! The OCI/Docker image config returned with the result.
+//!
+//! The types model Docker's image config (OCI plus Docker's extensions such as
+//! `Healthcheck`), and keep any field they do not know in `extra`, so nothing
+//! a base image sets is lost when gofront re-emits its config. (`oci-spec`'s
+//! types drop Docker's extensions, which is why they are not used here.)
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::llb::Platform;
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct ImageConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    #[serde(default)]
+    pub architecture: String,
+    #[serde(default)]
+    pub os: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub variant: String,
+    #[serde(default)]
+    pub config: ContainerConfig,
+    #[serde(default)]
+    pub rootfs: RootFs,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<History>,
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, Value>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct ContainerConfig {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub user: String,
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub exposed_ports: BTreeMap<String, Value>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub env: Vec<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub entrypoint: Vec<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub cmd: Vec<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub working_dir: String,
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub labels: BTreeMap<String, String>,
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, Value>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct RootFs {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub diff_ids: Vec<String>,
+}
+
+impl Default for RootFs {
+    fn default() -> Self {
+        RootFs {
+            kind: "layers".into(),
+            diff_ids: Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct History {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub created_by: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub comment: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub empty_layer: bool,
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, Value>,
+}
+
+fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// What gofront sets on top of the base image's config.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ImageSettings {
+    pub platform: Option<Platform>,
+    pub entrypoint: Vec<String>,
+    pub cmd: Vec<String>,
+    pub user: String,
+    pub env: BTreeMap<String, String>,
+    pub exposed_ports: Vec<String>,
+    pub labels: BTreeMap<String, String>,
+    /// History entries for what gofront adds, in order.
+    pub history: Vec<History>,
+    /// RFC 3339 time for `created` and the new history entries
+    /// (from `SOURCE_DATE_EPOCH`); `None` leaves them to the exporter.
+    pub created: Option<String>,
+}
+
+/// Parse a base image config as returned by `ResolveImageConfig`.
+pub fn parse_base(bytes: &[u8]) -> Result<ImageConfig, String> {
+    serde_json::from_slice(bytes).map_err(|e| format!("cannot read the base image config: {e}"))
+}
+
+/// The final config: the base's (or an empty one for scratch) with gofront's
+/// settings applied the way a Dockerfile would apply its instructions.
+pub fn finalize(base: Option<ImageConfig>, settings: &ImageSettings) -> ImageConfig {
+    let mut img = base.unwrap_or_else(|| ImageConfig {
+        config: ContainerConfig {
+            env: vec![format!("PATH={DEFAULT_PATH}")],
+            working_dir: "/".into(),
+            ..Default::default()
+        },
+        ..Default::default()
+    });
+    // The exporter computes these; a stale value must not leak through.
+    img.created = settings.created.clone();
+    img.rootfs = RootFs::default();
+    // Build triggers run in a child build; gofront has none (as dockerfile2llb does).
+    img.config.extra.remove("OnBuild");
+    if let Some(p) = &settings.platform {
+        img.os = p.os.clone();
+        img.architecture = p.architecture.clone();
+        img.variant = p.variant.clone();
+    }
+    let c = &mut img.config;
+    c.entrypoint = settings.entrypoint.clone();
+    // A new entrypoint resets an inherited Cmd, as ENTRYPOINT does.
+    c.cmd = settings.cmd.clone();
+    c.user = settings.user.clone();
+    if c.working_dir.is_empty() {
+        c.working_dir = "/".into();
+    }
+    for (k, v) in &settings.env {
+        let entry = format!("{k}={v}");
+        match c
+            .env
+            .iter_mut()
+            .find(|e| e.split('=').next() == Some(k.as_str()))
+        {
+            Some(existing) => *existing = entry,
+            None => c.env.push(entry),
+        }
+    }
+    if !c.env.iter().any(|e| e.starts_with("PATH=")) {
+        c.env.insert(0, format!("PATH={DEFAULT_PATH}"));
+    }
+    for p in &settings.exposed_ports {
+        c.exposed_ports
+            .insert(p.clone(), Value::Object(Default::default()));
+    }
+    for (k, v) in &settings.labels {
+        c.labels.insert(k.clone(), v.clone());
+    }
+    for h in &settings.history {
+        let mut h = h.clone();
+        h.created = settings.created.clone();
+        img.history.push(h);
+    }
+    img
+}
+
+/// RFC 3339 UTC for a unix time (no date crate needed for this one format).
+pub fn rfc3339(unix: i64) -> String {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_known_dates() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn base_fields_survive_and_settings_apply() {
+        let base = br#"{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/x","A=1"],"Cmd":["/bin/sh"],"Healthcheck":{"Test":["NONE"]},"OnBuild":["RUN x"],"Labels":null},"rootfs":{"type":"layers","diff_ids":["sha256:a"]},"history":[{"created_by":"base"}]}"#;
+        let settings = ImageSettings {
+            entrypoint: vec!["/app".into()],
+            user: "65532:65532".into(),
+            env: [
+                ("A".to_string(), "2".to_string()),
+                ("B".to_string(), "3".to_string()),
+            ]
+            .into(),
+            exposed_ports: vec!["8080/tcp".into()],
+            labels: [("l".to_string(), "v".to_string())].into(),
+            history: vec![History {
+                created_by: "gofront".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let img = finalize(Some(parse_base(base).unwrap()), &settings);
+        let json = serde_json::to_value(&img).unwrap();
+        assert_eq!(
+            json["config"]["Env"],
+            serde_json::json!(["PATH=/x", "A=2", "B=3"])
+        );
+        assert!(json["config"].get("Cmd").is_none(), "base Cmd is reset");
+        assert_eq!(json["config"]["Healthcheck"]["Test"][0], "NONE");
+        assert!(json["config"].get("OnBuild").is_none());
+        assert_eq!(
+            json["config"]["ExposedPorts"]["8080/tcp"],
+            serde_json::json!({})
+        );
+        assert_eq!(json["rootfs"]["diff_ids"], serde_json::json!([]));
+        assert_eq!(json["history"].as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn scratch_gets_default_path_and_workdir() {
+        let img = finalize(None, &ImageSettings::default());
+        assert_eq!(img.config.env, vec![format!("PATH={DEFAULT_PATH}")]);
+        assert_eq!(img.config.working_dir, "/");
+    }
+}

@@ -1,0 +1,17 @@
+//! gofront: a BuildKit frontend that builds Go services from a short YAML spec.
+//!
+//! The pipeline, one module per stage:
+//! `spec` (parse, validate, positions) → `plan` (pure data) → `convert` +
+//! `llb` (graph, deterministic marshaling) → `gateway` (LLBBridge over
+//! stdio) → `image` (OCI config). `frontend` drives one build through them;
+//! `cli` offers the same pipeline offline.
+
+pub mod cli;
+pub mod convert;
+pub mod frontend;
+pub mod gateway;
+pub mod gomod;
+pub mod image;
+pub mod llb;
+pub mod plan;
+pub mod spec;

@@ -1,0 +1,264 @@
+//! Exec operations: run an argv vector in a container.
+//!
+//! There is deliberately no "shell" form: callers give an argv vector, so no
+//! user value can ever be interpreted by a shell.
+
+use std::collections::BTreeMap;
+
+use bollard_buildkit_proto::pb;
+
+use super::{InputSet, Node, OpKind, OpOptions, Platform, State};
+
+/// How concurrent builds share a cache mount.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CacheSharing {
+    /// Concurrent writers share the directory (safe for Go's caches,
+    /// which lock and write atomically).
+    Shared,
+    Private,
+    Locked,
+}
+
+#[derive(Clone, Debug)]
+enum MountSource {
+    /// A bind mount of a state; `writable` mounts produce an output.
+    Bind {
+        state: State,
+        selector: String,
+        writable: bool,
+        /// Writable, but what is written is thrown away (no output).
+        discard: bool,
+    },
+    Cache {
+        id: String,
+        sharing: CacheSharing,
+    },
+}
+
+#[derive(Clone, Debug)]
+struct MountSpec {
+    dest: String,
+    source: MountSource,
+}
+
+/// Describes an exec before it is turned into a graph node.
+#[derive(Clone, Debug)]
+pub struct Exec {
+    rootfs: State,
+    args: Vec<String>,
+    env: BTreeMap<String, String>,
+    cwd: String,
+    user: String,
+    mounts: Vec<MountSpec>,
+    platform: Platform,
+    options: OpOptions,
+}
+
+/// The outputs of an exec: the root filesystem and every writable mount.
+#[derive(Clone, Debug)]
+pub struct ExecOutputs {
+    pub root: State,
+    mounts: BTreeMap<String, State>,
+}
+
+impl ExecOutputs {
+    /// The state a writable mount at `dest` ends in.
+    pub fn mount(&self, dest: &str) -> Option<State> {
+        self.mounts.get(dest).cloned()
+    }
+}
+
+impl Exec {
+    pub fn new(rootfs: State, args: Vec<String>, platform: &Platform, options: OpOptions) -> Self {
+        Exec {
+            rootfs,
+            args,
+            env: BTreeMap::new(),
+            cwd: "/".to_string(),
+            user: String::new(),
+            mounts: Vec::new(),
+            platform: platform.clone(),
+            options,
+        }
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.insert(key.to_string(), value.to_string());
+        self
+    }
+
+    pub fn cwd(mut self, cwd: &str) -> Self {
+        self.cwd = cwd.to_string();
+        self
+    }
+
+    pub fn user(mut self, user: &str) -> Self {
+        self.user = user.to_string();
+        self
+    }
+
+    /// Bind `state` read-only at `dest`; it never becomes part of a layer.
+    pub fn mount_readonly(mut self, dest: &str, state: &State) -> Self {
+        self.mounts.push(MountSpec {
+            dest: dest.to_string(),
+            source: MountSource::Bind {
+                state: state.clone(),
+                selector: String::new(),
+                writable: false,
+                discard: false,
+            },
+        });
+        self
+    }
+
+    /// Bind `state` writable at `dest`; what the command leaves there is an
+    /// output of the exec (see [`ExecOutputs::mount`]).
+    pub fn mount_output(mut self, dest: &str, state: &State) -> Self {
+        self.mounts.push(MountSpec {
+            dest: dest.to_string(),
+            source: MountSource::Bind {
+                state: state.clone(),
+                selector: String::new(),
+                writable: true,
+                discard: false,
+            },
+        });
+        self
+    }
+
+    /// Bind `state` writable at `dest`, discarding whatever the command
+    /// writes there (cap `exec.mount.bind.readwrite-nooutput`, BuildKit 0.6.1+).
+    pub fn mount_scratch_writable(mut self, dest: &str, state: &State) -> Self {
+        self.mounts.push(MountSpec {
+            dest: dest.to_string(),
+            source: MountSource::Bind {
+                state: state.clone(),
+                selector: String::new(),
+                writable: true,
+                discard: true,
+            },
+        });
+        self
+    }
+
+    /// A persistent cache directory at `dest`, shared across builds by `id`.
+    pub fn mount_cache(mut self, dest: &str, id: &str, sharing: CacheSharing) -> Self {
+        self.mounts.push(MountSpec {
+            dest: dest.to_string(),
+            source: MountSource::Cache {
+                id: id.to_string(),
+                sharing,
+            },
+        });
+        self
+    }
+
+    /// Turn the description into a graph node.
+    pub fn run(self) -> ExecOutputs {
+        let mut inputs = InputSet::default();
+        let mut caps = vec!["exec.meta.base", "exec.mount.bind"];
+        let mut pb_mounts = Vec::new();
+        // The root filesystem is always output 0.
+        pb_mounts.push(pb::Mount {
+            input: inputs.index_of(&self.rootfs),
+            dest: "/".to_string(),
+            output: 0,
+            mount_type: pb::MountType::Bind as i32,
+            ..Default::default()
+        });
+        let mut next_output = 1;
+        let mut writable = Vec::new();
+        // Mounts are ordered by destination so that the op bytes do not
+        // depend on the order the caller added them in.
+        let mut mounts = self.mounts.clone();
+        mounts.sort_by(|a, b| a.dest.cmp(&b.dest));
+        for m in &mounts {
+            match &m.source {
+                MountSource::Bind {
+                    state,
+                    selector,
+                    writable: rw,
+                    discard,
+                } => {
+                    if *discard {
+                        caps.push("exec.mount.bind.readwrite-nooutput");
+                    }
+                    let output = if *rw && !*discard {
+                        writable.push((m.dest.clone(), next_output));
+                        next_output += 1;
+                        next_output - 1
+                    } else {
+                        -1
+                    };
+                    if !selector.is_empty() {
+                        caps.push("exec.mount.selector");
+                    }
+                    pb_mounts.push(pb::Mount {
+                        input: inputs.index_of(state),
+                        selector: selector.clone(),
+                        dest: m.dest.clone(),
+                        output,
+                        readonly: !rw,
+                        mount_type: pb::MountType::Bind as i32,
+                        ..Default::default()
+                    });
+                }
+                MountSource::Cache { id, sharing } => {
+                    caps.push("exec.mount.cache");
+                    caps.push("exec.mount.cache.sharing");
+                    pb_mounts.push(pb::Mount {
+                        input: -1,
+                        dest: m.dest.clone(),
+                        output: -1,
+                        mount_type: pb::MountType::Cache as i32,
+                        cache_opt: Some(pb::CacheOpt {
+                            id: id.clone(),
+                            sharing: match sharing {
+                                CacheSharing::Shared => pb::CacheSharingOpt::Shared,
+                                CacheSharing::Private => pb::CacheSharingOpt::Private,
+                                CacheSharing::Locked => pb::CacheSharingOpt::Locked,
+                            } as i32,
+                        }),
+                        ..Default::default()
+                    });
+                }
+            }
+        }
+        caps.sort_unstable();
+        caps.dedup();
+        let env = self.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let op = pb::ExecOp {
+            meta: Some(pb::Meta {
+                args: self.args.clone(),
+                env,
+                cwd: self.cwd.clone(),
+                user: self.user.clone(),
+                ..Default::default()
+            }),
+            mounts: pb_mounts,
+            network: pb::NetMode::Unset as i32,
+            security: pb::SecurityMode::Sandbox as i32,
+            ..Default::default()
+        };
+        let node = std::rc::Rc::new(Node {
+            kind: OpKind::Exec(Box::new(op)),
+            inputs: inputs.inputs,
+            platform: Some(self.platform.clone()),
+            caps,
+            options: self.options.clone(),
+        });
+        let state_at = |index: i64| State {
+            output: Some(super::Output {
+                node: node.clone(),
+                index,
+            }),
+        };
+        ExecOutputs {
+            root: state_at(0),
+            mounts: writable
+                .into_iter()
+                .map(|(dest, index)| (dest, state_at(index)))
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! A small typed LLB builder with deterministic marshaling.
+//!
+//! Modelled on BuildKit's Go `client/llb`: a [`State`] is an immutable handle to
+//! one output of an operation (or to scratch). Operations are built from states
+//! and yield new states; [`marshal`] walks the graph and produces a
+//! `pb::Definition` whose bytes depend only on the graph, never on map order or
+//! construction history, so the same inputs always give the same digests and
+//! BuildKit's cache keys stay stable across frontend runs.
+//!
+//! Two protobuf traps are handled here rather than by callers:
+//! * proto3 defaults are not BuildKit's "unset": FileOp `mode`/`timestamp`
+//!   must be `-1`, mount `input`/`output` use `-1` for none (pitfall P7);
+//! * every op lists the LLB caps it needs in its metadata, so an old daemon
+//!   refuses the graph loudly instead of dropping fields silently (P9).
+
+mod exec;
+mod file;
+pub(crate) mod marshal;
+mod source;
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use bollard_buildkit_proto::pb;
+
+pub use exec::{CacheSharing, Exec};
+pub use file::{CopyOptions, FileActions, Owner};
+pub use marshal::{Marshaled, digest_of, marshal};
+pub use source::{LocalOptions, image, local};
+
+/// A target or build platform, as BuildKit spells it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct Platform {
+    pub os: String,
+    pub architecture: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub variant: String,
+}
+
+impl Platform {
+    pub fn new(os: &str, architecture: &str, variant: &str) -> Self {
+        Platform {
+            os: os.to_string(),
+            architecture: architecture.to_string(),
+            variant: variant.to_string(),
+        }
+    }
+
+    pub fn to_pb(&self) -> pb::Platform {
+        pb::Platform {
+            os: self.os.clone(),
+            architecture: self.architecture.clone(),
+            variant: self.variant.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+impl std::fmt::Display for Platform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.os, self.architecture)?;
+        if !self.variant.is_empty() {
+            write!(f, "/{}", self.variant)?;
+        }
+        Ok(())
+    }
+}
+
+/// Metadata every operation carries: a progress name, cache behaviour, caps.
+#[derive(Clone, Debug, Default)]
+pub struct OpOptions {
+    /// Shown by `docker build` as the step's progress line.
+    pub name: Option<String>,
+    /// Set when the user asked for `--no-cache`.
+    pub ignore_cache: bool,
+}
+
+/// The operation kinds this builder can emit, with their inputs resolved
+/// to indexes into [`Node::inputs`].
+#[derive(Debug)]
+pub(crate) enum OpKind {
+    Source(pb::SourceOp),
+    Exec(Box<pb::ExecOp>),
+    File(pb::FileOp),
+}
+
+/// One vertex of the graph.
+#[derive(Debug)]
+pub(crate) struct Node {
+    pub(crate) kind: OpKind,
+    pub(crate) inputs: Vec<Output>,
+    pub(crate) platform: Option<Platform>,
+    pub(crate) caps: Vec<&'static str>,
+    pub(crate) options: OpOptions,
+}
+
+/// One output of a node.
+#[derive(Clone, Debug)]
+pub(crate) struct Output {
+    pub(crate) node: Rc<Node>,
+    pub(crate) index: i64,
+}
+
+/// A filesystem state: scratch, or one output of an operation.
+#[derive(Clone, Debug, Default)]
+pub struct State {
+    pub(crate) output: Option<Output>,
+}
+
+impl State {
+    /// The empty filesystem.
+    pub fn scratch() -> Self {
+        State { output: None }
+    }
+
+    pub fn is_scratch(&self) -> bool {
+        self.output.is_none()
+    }
+
+    pub(crate) fn from_node(node: Node, index: i64) -> Self {
+        State {
+            output: Some(Output {
+                node: Rc::new(node),
+                index,
+            }),
+        }
+    }
+
+    /// Start a chain of file actions on top of this state.
+    pub fn file(&self) -> FileActions {
+        FileActions::on(self.clone())
+    }
+}
+
+/// Collects an op's distinct inputs and hands out their indexes.
+#[derive(Default)]
+pub(crate) struct InputSet {
+    pub(crate) inputs: Vec<Output>,
+}
+
+impl InputSet {
+    /// The index of `state` among the inputs, or -1 for scratch.
+    pub(crate) fn index_of(&mut self, state: &State) -> i64 {
+        let Some(out) = &state.output else {
+            return -1;
+        };
+        if let Some(i) = self
+            .inputs
+            .iter()
+            .position(|o| Rc::ptr_eq(&o.node, &out.node) && o.index == out.index)
+        {
+            return i as i64;
+        }
+        self.inputs.push(out.clone());
+        (self.inputs.len() - 1) as i64
+    }
+}
+
+/// Builds the `OpMetadata` BuildKit stores beside an op.
+pub(crate) fn op_metadata(node: &Node) -> pb::OpMetadata {
+    let mut description = BTreeMap::new();
+    if let Some(name) = &node.options.name {
+        description.insert("llb.customname".to_string(), name.clone());
+    }
+    let mut caps = BTreeMap::new();
+    for cap in &node.caps {
+        caps.insert((*cap).to_string(), true);
+    }
+    if node.options.name.is_some() {
+        caps.insert("meta.description".to_string(), true);
+    }
+    if node.options.ignore_cache {
+        caps.insert("meta.ignorecache".to_string(), true);
+    }
+    if node.platform.is_some() {
+        caps.insert("platform".to_string(), true);
+    }
+    caps.insert("constraints".to_string(), true);
+    pb::OpMetadata {
+        ignore_cache: node.options.ignore_cache,
+        description,
+        caps,
+        ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests;

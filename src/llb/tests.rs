@@ -1,0 +1,252 @@
+use bollard_buildkit_proto::pb;
+use prost::Message;
+
+use super::*;
+
+fn amd64() -> Platform {
+    Platform::new("linux", "amd64", "")
+}
+
+fn decode_all(def: &pb::Definition) -> Vec<pb::Op> {
+    def.def
+        .iter()
+        .map(|b| pb::Op::decode(b.as_slice()).unwrap())
+        .collect()
+}
+
+fn sample() -> Marshaled {
+    let img = image(
+        "docker.io/library/golang:1.26-alpine",
+        &amd64(),
+        "default",
+        OpOptions::default(),
+    );
+    let ctx = local(
+        "context",
+        &LocalOptions {
+            session_id: "s".into(),
+            exclude_patterns: vec!["*.md".into()],
+            ..Default::default()
+        },
+        &amd64(),
+        OpOptions::default(),
+    );
+    let run = Exec::new(
+        img.clone(),
+        vec!["go".into(), "build".into()],
+        &amd64(),
+        OpOptions {
+            name: Some("build".into()),
+            ignore_cache: false,
+        },
+    )
+    .env("B", "2")
+    .env("A", "1")
+    .mount_readonly("/src", &ctx)
+    .mount_cache("/cache", "id", CacheSharing::Shared)
+    .mount_output("/out", &State::scratch())
+    .run();
+    let out = run.mount("/out").unwrap();
+    let fin = State::scratch()
+        .file()
+        .copy(
+            &img,
+            "/etc/ssl/certs/ca-certificates.crt",
+            "/etc/ssl/certs/ca-certificates.crt",
+            CopyOptions::default(),
+        )
+        .mkfile(
+            "/etc/passwd",
+            0o644,
+            b"root:x:0:0::/:/x\n".to_vec(),
+            None,
+            None,
+        )
+        .copy(
+            &out,
+            "/app",
+            "/usr/local/bin/app",
+            CopyOptions {
+                mode: Some(0o755),
+                owner: Some(Owner { uid: 0, gid: 0 }),
+                timestamp: Some(10),
+            },
+        )
+        .finish(&amd64(), OpOptions::default());
+    marshal(&fin)
+}
+
+#[test]
+fn marshaling_is_byte_identical_across_runs() {
+    let a = sample().definition.encode_to_vec();
+    let b = sample().definition.encode_to_vec();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn terminal_op_is_last_and_points_at_the_head() {
+    let m = sample();
+    let ops = decode_all(&m.definition);
+    let last = ops.last().unwrap();
+    assert!(last.op.is_none());
+    assert_eq!(last.inputs.len(), 1);
+    assert_eq!(Some(&last.inputs[0].digest), m.head.as_ref());
+    // Every input refers to an op that comes earlier.
+    let digests: Vec<String> = m.definition.def.iter().map(|b| digest_of(b)).collect();
+    for (i, op) in ops.iter().enumerate() {
+        for input in &op.inputs {
+            let at = digests
+                .iter()
+                .position(|d| d == &input.digest)
+                .expect("input is in the definition");
+            assert!(at < i);
+        }
+    }
+}
+
+#[test]
+fn op_bytes_put_the_oneof_last_like_go() {
+    let m = sample();
+    for bytes in &m.definition.def {
+        let op = pb::Op::decode(bytes.as_slice()).unwrap();
+        // Re-encode with prost (tag order) and ours; ours must put the
+        // oneof after platform (10) and constraints (11).
+        let ours = marshal::encode_op(&op);
+        assert_eq!(&ours, bytes);
+        if op.op.is_some() && op.platform.is_some() {
+            // First field tag: inputs (1) if any, else platform (10 → 0x52).
+            let first = if op.inputs.is_empty() { 0x52 } else { 0x0a };
+            assert_eq!(ours[0], first);
+            assert_ne!(op.encode_to_vec(), ours, "prost's own order differs");
+        }
+    }
+}
+
+#[test]
+fn file_actions_use_minus_one_sentinels_and_chain() {
+    let ops = decode_all(&sample().definition);
+    let file = ops
+        .iter()
+        .find_map(|o| match &o.op {
+            Some(pb::op::Op::File(f)) => Some((o, f)),
+            _ => None,
+        })
+        .unwrap();
+    let (op, f) = file;
+    assert_eq!(f.actions.len(), 3);
+    let n = op.inputs.len() as i64;
+    assert_eq!(f.actions[0].input, -1, "scratch base");
+    assert_eq!(f.actions[1].input, n, "chained to action 0");
+    assert_eq!(f.actions[2].input, n + 1);
+    assert_eq!(f.actions[0].output, -1);
+    assert_eq!(f.actions[2].output, 0);
+    match &f.actions[0].action {
+        Some(pb::file_action::Action::Copy(c)) => {
+            assert_eq!(c.mode, -1);
+            assert_eq!(c.timestamp, -1);
+        }
+        other => panic!("{other:?}"),
+    }
+    match &f.actions[1].action {
+        Some(pb::file_action::Action::Mkfile(m)) => {
+            assert_eq!(m.mode, 0o644);
+            assert_eq!(m.timestamp, -1);
+        }
+        other => panic!("{other:?}"),
+    }
+    match &f.actions[2].action {
+        Some(pb::file_action::Action::Copy(c)) => {
+            assert_eq!(c.mode, 0o755);
+            assert_eq!(c.timestamp, 10_000_000_000, "seconds become nanoseconds");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn exec_mounts_and_env_are_ordered_and_typed() {
+    let m = sample();
+    let ops = decode_all(&m.definition);
+    let exec = ops
+        .iter()
+        .find_map(|o| match &o.op {
+            Some(pb::op::Op::Exec(e)) => Some(e),
+            _ => None,
+        })
+        .unwrap();
+    let meta = exec.meta.as_ref().unwrap();
+    assert_eq!(meta.env, ["A=1", "B=2"]);
+    assert_eq!(meta.args, ["go", "build"]);
+    let dests: Vec<&str> = exec.mounts.iter().map(|m| m.dest.as_str()).collect();
+    assert_eq!(dests, ["/", "/cache", "/out", "/src"]);
+    let by = |d: &str| exec.mounts.iter().find(|m| m.dest == d).unwrap();
+    assert_eq!(by("/").output, 0);
+    assert_eq!(by("/cache").mount_type, pb::MountType::Cache as i32);
+    assert_eq!((by("/cache").input, by("/cache").output), (-1, -1));
+    assert_eq!((by("/out").input, by("/out").output), (-1, 1));
+    assert!(by("/src").readonly);
+    assert_eq!(by("/src").output, -1);
+}
+
+#[test]
+fn metadata_lists_caps_and_names() {
+    let m = sample();
+    let caps: std::collections::BTreeSet<&str> = m
+        .definition
+        .metadata
+        .values()
+        .flat_map(|meta| meta.caps.keys().map(String::as_str))
+        .collect();
+    for cap in [
+        "source.image",
+        "source.local",
+        "source.local.sessionid",
+        "source.local.excludepatterns",
+        "exec.meta.base",
+        "exec.mount.bind",
+        "exec.mount.cache",
+        "exec.mount.cache.sharing",
+        "file.base",
+        "meta.description",
+        "platform",
+    ] {
+        assert!(caps.contains(cap), "missing {cap}");
+    }
+    assert!(
+        m.definition.metadata.values().any(|meta| meta
+            .description
+            .get("llb.customname")
+            .map(String::as_str)
+            == Some("build"))
+    );
+}
+
+#[test]
+fn identical_ops_are_one_vertex() {
+    let a = image(
+        "docker.io/library/alpine:3.21",
+        &amd64(),
+        "default",
+        OpOptions::default(),
+    );
+    let b = image(
+        "docker.io/library/alpine:3.21",
+        &amd64(),
+        "default",
+        OpOptions::default(),
+    );
+    let s = State::scratch()
+        .file()
+        .copy(&a, "/a", "/a", CopyOptions::default())
+        .copy(&b, "/b", "/b", CopyOptions::default())
+        .finish(&amd64(), OpOptions::default());
+    // One image source, one file op, one terminal.
+    assert_eq!(marshal(&s).definition.def.len(), 3);
+}
+
+#[test]
+fn scratch_marshals_to_an_empty_definition() {
+    let m = marshal(&State::scratch());
+    assert!(m.definition.def.is_empty());
+    assert!(m.head.is_none());
+}

@@ -1,0 +1,301 @@
+use super::*;
+use crate::spec;
+
+fn inputs() -> Inputs {
+    Inputs {
+        build_platform: Platform::new("linux", "amd64", ""),
+        target_platform: Platform::new("linux", "amd64", ""),
+        resolve_mode: "default".into(),
+        session_id: "session".into(),
+        gomod: crate::gomod::parse("module example.com/svc\n\ngo 1.26.1\n").unwrap(),
+        ..Default::default()
+    }
+}
+
+fn plan_of(yaml: &str, inputs: &Inputs) -> Result<Plan, PlanError> {
+    build(&spec::parse("gofront.yaml", yaml).unwrap(), inputs)
+}
+
+#[test]
+fn go_version_from_go_mod_or_spec() {
+    let p = plan_of("main: ./cmd/server\n", &inputs()).unwrap();
+    assert_eq!(p.go_version, "1.26");
+    assert_eq!(p.builder.reference, "docker.io/library/golang:1.26-alpine");
+    let p = plan_of("go: \"1.25.3\"\n", &inputs()).unwrap();
+    assert_eq!(
+        p.builder.reference,
+        "docker.io/library/golang:1.25.3-alpine"
+    );
+    let mut no_go = inputs();
+    no_go.gomod.go = None;
+    let e = plan_of("main: .\n", &no_go).unwrap_err();
+    assert!(e.to_string().contains("go.mod has no go line"), "{e}");
+}
+
+#[test]
+fn images_follow_cgo_and_runtime() {
+    let p = plan_of("cgo: true\n", &inputs()).unwrap();
+    assert_eq!(
+        p.builder.reference,
+        "docker.io/library/golang:1.26-bookworm"
+    );
+    assert_eq!(
+        p.runtime.unwrap().reference,
+        "gcr.io/distroless/base-debian12:latest"
+    );
+    let p = plan_of("main: .\n", &inputs()).unwrap();
+    assert_eq!(
+        p.runtime.unwrap().reference,
+        "gcr.io/distroless/static-debian12:latest"
+    );
+    let p = plan_of("runtime: alpine\n", &inputs()).unwrap();
+    assert_eq!(
+        p.runtime.unwrap().reference,
+        "docker.io/library/alpine:3.21"
+    );
+    let p = plan_of("runtime: scratch\n", &inputs()).unwrap();
+    assert!(p.runtime.is_none());
+    assert!(p.final_stage.ca_certificates);
+    let (passwd, group) = p.final_stage.passwd.unwrap();
+    assert!(passwd.contains(":65532:65532:"), "{passwd}");
+    assert!(group.contains("nonroot:x:65532:"));
+}
+
+#[test]
+fn compile_step_is_an_argv_with_static_stripped_flags() {
+    let mut i = inputs();
+    i.build_args.insert("VERSION".into(), "1.2.3".into());
+    let p = plan_of(
+        "main: ./cmd/server\nversion: { arg: VERSION, var: main.version }\n",
+        &i,
+    )
+    .unwrap();
+    assert_eq!(
+        p.compile.argv,
+        [
+            "go",
+            "build",
+            "-trimpath",
+            "-buildvcs=false",
+            "-ldflags=-s -w -X main.version=1.2.3",
+            "-o",
+            "/out/server",
+            "./cmd/server"
+        ]
+    );
+    assert_eq!(p.compile.env["CGO_ENABLED"], "0");
+    assert_eq!(p.compile.env["GOOS"], "linux");
+    assert_eq!(p.compile.env["GOARCH"], "amd64");
+    assert_eq!(p.download.argv, ["go", "mod", "download"]);
+    assert_eq!(p.image.labels["org.opencontainers.image.version"], "1.2.3");
+    assert_eq!(p.image.entrypoint, ["/usr/local/bin/server"]);
+}
+
+#[test]
+fn version_default_applies_without_the_build_arg() {
+    let p = plan_of(
+        "version: { arg: VERSION, var: main.version, default: dev }\n",
+        &inputs(),
+    )
+    .unwrap();
+    assert!(
+        p.compile
+            .argv
+            .contains(&"-ldflags=-s -w -X main.version=dev".to_string())
+    );
+}
+
+#[test]
+fn hostile_version_values_stay_data() {
+    let yaml = "version: { arg: VERSION, var: main.version }\n";
+    for (value, expected) in [
+        ("1.0 beta", "-X 'main.version=1.0 beta'"),
+        (
+            "$(touch /tmp/pwned)",
+            "-X 'main.version=$(touch /tmp/pwned)'",
+        ),
+        ("`id`;$HOME", "-X main.version=`id`;$HOME"),
+        ("a'b c", "-X \"main.version=a'b c\""),
+        ("line1\nline2", "-X 'main.version=line1\nline2'"),
+        (
+            "x\" -X main.other=y",
+            "-X 'main.version=x\" -X main.other=y'",
+        ),
+        ("'quoted'", "-X main.version='quoted'"),
+        ("", "-X main.version="),
+    ] {
+        let mut i = inputs();
+        i.build_args.insert("VERSION".into(), value.into());
+        let p = plan_of(yaml, &i).unwrap();
+        let ldflags = p
+            .compile
+            .argv
+            .iter()
+            .find(|a| a.starts_with("-ldflags="))
+            .unwrap();
+        assert_eq!(
+            ldflags,
+            &format!("-ldflags=-s -w {expected}"),
+            "value {value:?}"
+        );
+        // The label carries the value verbatim.
+        assert_eq!(p.image.labels["org.opencontainers.image.version"], value);
+    }
+    let mut i = inputs();
+    i.build_args.insert("VERSION".into(), "a'b \"c".into());
+    let e = plan_of(yaml, &i).unwrap_err();
+    assert!(
+        e.to_string().starts_with(
+            "gofront.yaml:1:10: version: the value of build arg VERSION cannot be injected"
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn go_settings_pass_through_build_args() {
+    let mut i = inputs();
+    i.build_args
+        .insert("GOPROXY".into(), "https://proxy.example,direct".into());
+    i.build_args.insert("GOFLAGS".into(), "-mod=mod".into());
+    i.build_args.insert("GOPRIVATE".into(), String::new());
+    i.build_args.insert("UNRELATED".into(), "x".into());
+    let p = plan_of("main: .\n", &i).unwrap();
+    for step in [&p.download, &p.compile] {
+        assert_eq!(step.env["GOPROXY"], "https://proxy.example,direct");
+        assert_eq!(step.env["GOFLAGS"], "-mod=mod");
+        assert!(
+            !step.env.contains_key("GOPRIVATE"),
+            "empty settings are not set"
+        );
+        assert!(!step.env.contains_key("UNRELATED"));
+    }
+}
+
+#[test]
+fn target_platform_env() {
+    let mut i = inputs();
+    i.target_platform = parse_platform("linux/arm/v6").unwrap();
+    let p = plan_of("main: .\n", &i).unwrap();
+    assert_eq!(p.compile.env["GOARCH"], "arm");
+    assert_eq!(p.compile.env["GOARM"], "6");
+    assert_eq!(
+        p.builder.platform, i.build_platform,
+        "the builder runs on the build platform"
+    );
+    assert_eq!(p.runtime.unwrap().platform, i.target_platform);
+    i.target_platform = parse_platform("linux/amd64/v3").unwrap();
+    assert_eq!(
+        plan_of("main: .\n", &i).unwrap().compile.env["GOAMD64"],
+        "v3"
+    );
+    i.target_platform = parse_platform("linux/arm64").unwrap();
+    let e = plan_of("cgo: true\n", &i).unwrap_err();
+    assert!(e.to_string().contains("cross-compiling with cgo"), "{e}");
+}
+
+#[test]
+fn platforms_parse_and_normalize() {
+    assert_eq!(
+        parse_platform("linux/arm64/v8").unwrap().to_string(),
+        "linux/arm64"
+    );
+    assert_eq!(
+        parse_platform("linux/arm").unwrap().to_string(),
+        "linux/arm/v7"
+    );
+    assert_eq!(
+        parse_platform("linux/x86_64").unwrap().to_string(),
+        "linux/amd64"
+    );
+    assert!(parse_platform("linux").is_err());
+    assert!(parse_platform("linux/amd64/v2/x").is_err());
+    assert!(parse_platform("linux/$(x)").is_err());
+}
+
+#[test]
+fn labels_from_opts_win() {
+    let mut i = inputs();
+    i.labels.insert("a".into(), "from-opt".into());
+    let p = plan_of("labels: { a: from-spec, b: kept }\n", &i).unwrap();
+    assert_eq!(p.image.labels["a"], "from-opt");
+    assert_eq!(p.image.labels["b"], "kept");
+}
+
+#[test]
+fn source_date_epoch_sets_times() {
+    let mut i = inputs();
+    i.build_args
+        .insert("SOURCE_DATE_EPOCH".into(), "1700000000".into());
+    let p = plan_of("main: .\n", &i).unwrap();
+    assert_eq!(p.final_stage.timestamp, Some(1_700_000_000));
+    assert_eq!(p.image.created.as_deref(), Some("2023-11-14T22:13:20Z"));
+}
+
+#[test]
+fn binary_name() {
+    assert_eq!(
+        plan_of("main: ./cmd/api-server\n", &inputs())
+            .unwrap()
+            .binary,
+        "api-server"
+    );
+    assert_eq!(plan_of("main: .\n", &inputs()).unwrap().binary, "svc");
+}
+
+#[test]
+fn dockerignore_parsing() {
+    let got = parse_dockerignore("# comment\n\n*.md\n/bin/\n!keep.md\n ./a/../b \n.\n");
+    assert_eq!(got, ["*.md", "bin", "!keep.md", "b"]);
+}
+
+#[test]
+fn ldflag_quoting_round_trips_through_go_split() {
+    // A model of cmd/internal/quoted.Split.
+    fn split(s: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut s = s;
+        loop {
+            s = s.trim_start_matches([' ', '\t', '\n', '\r']);
+            if s.is_empty() {
+                return out;
+            }
+            let q = s.as_bytes()[0];
+            if q == b'\'' || q == b'"' {
+                let end = s[1..].find(q as char).unwrap();
+                out.push(s[1..end + 1].to_string());
+                s = &s[end + 2..];
+            } else {
+                let end = s.find([' ', '\t', '\n', '\r']).unwrap_or(s.len());
+                out.push(s[..end].to_string());
+                s = &s[end..];
+            }
+        }
+    }
+    for word in [
+        "plain",
+        "with space",
+        "it's",
+        "say \"hi\" now",
+        "'lead",
+        "\"lead",
+        "",
+        "tab\there",
+    ] {
+        let quoted = quote_ldflag_word(word).unwrap();
+        assert_eq!(
+            split(&format!("-s {quoted} -w")),
+            ["-s", word, "-w"],
+            "{word:?} as {quoted}"
+        );
+    }
+}
+
+#[test]
+fn golden_plan_api() {
+    let mut i = inputs();
+    i.build_args.insert("VERSION".into(), "1.2.3".into());
+    i.excludes = vec!["*.md".into()];
+    let p = plan_of(include_str!("../../examples/api/gofront.yaml"), &i).unwrap();
+    insta::assert_json_snapshot!(p);
+}
