@@ -1,0 +1,3 @@
+module example.com/gofront/examples/hello
+
+go 1.26

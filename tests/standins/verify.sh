@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Smoke-test the stand-in images (building missing ones first via build.sh).
+#
+# Checks what the gofront tests rely on: Go toolchain works, module downloads
+# over HTTPS work from inside containers (network + CA bundle), cgo works in
+# the bookworm image, distroless images run the binaries they should and have
+# no shell, and a BuildKit build can start FROM a local stand-in (no pull).
+#
+# Usage: tests/standins/verify.sh      (exit status = number of failed checks)
+# The check functions below are called indirectly through check().
+# shellcheck disable=SC2317
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+DOCKER=/usr/bin/docker
+export DOCKER_BUILDKIT=1
+
+"$HERE/build.sh"
+
+T="$HERE/.work/verify"
+rm -rf "$T"
+mkdir -p "$T/purego" "$T/cgo" "$T/ctx"
+trap 'rm -rf "$T"; "$DOCKER" image rm gofront-standin-smoke:latest >/dev/null 2>&1 || true' EXIT
+
+# Forward the host's module proxy settings (may point at a local proxy);
+# without a host Go, the image's own defaults (from go.env) apply.
+GOENV=()
+if command -v go >/dev/null; then
+    GOENV=(-e "GOPROXY=$(go env GOPROXY)" -e "GOSUMDB=$(go env GOSUMDB)")
+fi
+
+FAILED=0
+check() {   # check "description" command...
+    local desc=$1 out
+    shift
+    if out=$("$@" 2>&1); then
+        printf 'PASS  %s\n' "$desc"
+    else
+        printf 'FAIL  %s\n%s\n' "$desc" "$(printf '%s\n' "$out" | tail -n 15 | sed 's/^/      /')"
+        FAILED=$((FAILED + 1))
+    fi
+}
+run() { "$DOCKER" run --rm "$@"; }
+
+# A pure-Go program with a third-party dependency that also exercises what
+# distroless/static provides: CA bundle, tzdata, /etc/passwd.
+cat >"$T/purego/go.mod" <<'EOF'
+module example.com/purego
+
+go 1.26
+EOF
+cat >"$T/purego/main.go" <<'EOF'
+package main
+
+import (
+	"crypto/x509"
+	"fmt"
+	"os"
+	"os/user"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+func main() {
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		panic(fmt.Sprint("cert pool: ", err))
+	}
+	if _, err := time.LoadLocation("Europe/Berlin"); err != nil {
+		panic(err)
+	}
+	u, err := user.LookupId(fmt.Sprint(os.Getuid()))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("uid=%d user=%s home=%s id=%d\n", os.Getuid(), u.Username, u.HomeDir, len(uuid.NewString()))
+}
+EOF
+
+cat >"$T/cgo/go.mod" <<'EOF'
+module example.com/cgohello
+
+go 1.26
+EOF
+cat >"$T/cgo/main.go" <<'EOF'
+package main
+
+/*
+#include <stdlib.h>
+static int twice(int x) { return 2 * x; }
+*/
+import "C"
+
+import "fmt"
+
+func main() { fmt.Println("cgo", int(C.twice(21))) }
+EOF
+
+# Each check is a function; check() runs it and reports PASS/FAIL.
+go_version()     { run golang:1.26-alpine go version | grep 'go1\.26'; }
+alpine_no_tools() { ! run golang:1.26-alpine sh -c 'command -v git gcc bash'; }
+alpine_no_cgo()  { test "$(run golang:1.26-alpine go env CGO_ENABLED)" = 0; }
+alpine_modules() {
+    run -v "$T/purego:/src" -w /src "${GOENV[@]}" -e CGO_ENABLED=0 golang:1.26-alpine \
+        sh -c 'go mod tidy && go build -o /src/app . && ./app'
+}
+bookworm_cgo() {
+    run -v "$T/cgo:/src" -w /src -e CGO_ENABLED=1 golang:1.26-bookworm \
+        sh -c 'go build -o /src/cgohello . && ./cgohello | grep -qx "cgo 42" && ldd ./cgohello | grep libc.so.6'
+}
+# Negative checks must fail for the right reason, not because docker broke.
+# (pipefail is on, hence the `|| true` before grep.)
+no_shell()       { { run "$1" /bin/sh -c true 2>&1 || true; } | grep 'no such file or directory'; }
+alpine_plain()   { run alpine:3.21 sh -c '! command -v bash && cat /etc/alpine-release'; }
+static_nonroot() {
+    run -u 65532 -v "$T/purego/app:/app:ro" gcr.io/distroless/static-debian12 /app |
+        grep 'uid=65532 user=nonroot home=/home/nonroot'
+}
+base_cgo() {
+    run -v "$T/cgo/cgohello:/c:ro" gcr.io/distroless/base-debian12 /c &&
+    run -u 65532 -v "$T/cgo/cgohello:/c:ro" gcr.io/distroless/base-debian12 /c
+}
+static_no_libc() {   # the kernel cannot find the ELF interpreter -> ENOENT
+    { run -v "$T/cgo/cgohello:/c:ro" gcr.io/distroless/static-debian12 /c 2>&1 || true; } |
+        grep 'no such file or directory'
+}
+buildkit_from_standin() {
+    cp "$T/purego/app" "$T/ctx/app"
+    cat >"$T/ctx/Dockerfile" <<'DOCKERFILE'
+FROM gcr.io/distroless/static-debian12
+COPY app /app
+USER 65532
+ENTRYPOINT ["/app"]
+DOCKERFILE
+    "$DOCKER" build -q -t gofront-standin-smoke:latest "$T/ctx" &&
+    run gofront-standin-smoke:latest | grep uid=65532
+}
+
+check "golang:1.26-alpine: go version is 1.26"                     go_version
+check "golang:1.26-alpine: no git, gcc, bash"                      alpine_no_tools
+check "golang:1.26-alpine: cgo off by default (no C compiler)"     alpine_no_cgo
+check "golang:1.26-alpine: module download + CGO_ENABLED=0 build"  alpine_modules
+check "golang:1.26-bookworm: CGO_ENABLED=1 build, dynamic binary"  bookworm_cgo
+check "distroless/static: no /bin/sh"                              no_shell gcr.io/distroless/static-debian12
+check "distroless/base: no /bin/sh"                                no_shell gcr.io/distroless/base-debian12
+check "alpine:3.21: busybox sh works, no bash"                     alpine_plain
+check "distroless/static: static binary as 65532 (CA, tz, passwd)" static_nonroot
+check "distroless/base: cgo binary runs as root and 65532"         base_cgo
+check "distroless/static: cgo binary does NOT run (no libc)"       static_no_libc
+check "BuildKit: build FROM local distroless stand-in, then run"   buildkit_from_standin
+
+echo "verify: $FAILED check(s) failed"
+exit "$FAILED"
