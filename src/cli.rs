@@ -118,7 +118,7 @@ fn render_inner(args: &[String]) -> Result<String, String> {
     let plan = plan::build(&spec, &inputs).map_err(|e| e.to_string())?;
     // The builder's env is unknown offline; the golang images' PATH stands in.
     let env = vec!["PATH=/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string()];
-    let llb = convert::to_llb(&plan, &env);
+    let llb = convert::to_llb(&plan, &env, None);
     let plan_json = serde_json::to_string_pretty(&plan).map_err(|e| e.to_string())?;
     Ok(format!("{plan_json}\n\n{}", convert::dump(&llb.definition)))
 }

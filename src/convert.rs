@@ -13,8 +13,12 @@
 
 use bollard_buildkit_proto::pb;
 
-use crate::llb::{self, CacheSharing, CopyOptions, Exec, LocalOptions, OpOptions, Owner, State};
+use crate::llb::{
+    self, CacheSharing, CopyOptions, Exec, LocalOptions, OpOptions, Owner, SourceFile, SourceRange,
+    State,
+};
 use crate::plan::{CA_BUNDLE, GOCACHE, GOMODCACHE, OUT, Plan, SRC, Step};
+use crate::spec::Pos;
 
 /// Cache mount ids. Go's caches are content-addressed and safe to share
 /// between projects, platforms and concurrent builds.
@@ -40,10 +44,7 @@ pub fn context_source(
             ..Default::default()
         },
         platform,
-        OpOptions {
-            name: Some("[gofront] load build context".into()),
-            ignore_cache: no_cache,
-        },
+        OpOptions::named("[gofront] load build context", no_cache),
     )
 }
 
@@ -59,10 +60,7 @@ fn gomod_source(plan: &Plan) -> State {
             ..Default::default()
         },
         &plan.builder.platform,
-        OpOptions {
-            name: Some("[gofront] load go.mod and go.sum".into()),
-            ignore_cache: plan.no_cache,
-        },
+        OpOptions::named("[gofront] load go.mod and go.sum", plan.no_cache),
     )
 }
 
@@ -71,10 +69,7 @@ fn go_exec(plan: &Plan, rootfs: &State, step: &Step, builder_env: &[String]) -> 
         rootfs.clone(),
         step.argv.clone(),
         &plan.builder.platform,
-        OpOptions {
-            name: Some(step.name.clone()),
-            ignore_cache: plan.no_cache,
-        },
+        OpOptions::named(step.name.clone(), plan.no_cache).at(line_of(step.pos)),
     )
     .cwd(&step.cwd);
     for entry in builder_env {
@@ -90,15 +85,17 @@ fn go_exec(plan: &Plan, rootfs: &State, step: &Step, builder_env: &[String]) -> 
 
 /// Build the graph. `builder_env` is the builder image's `Env`, which the
 /// execs inherit as a Dockerfile `RUN` would.
-pub fn to_llb(plan: &Plan, builder_env: &[String]) -> llb::Marshaled {
+/// `source` is the spec file: a failing step is then reported by BuildKit
+/// with the spec lines that made it (`main:` for `go build`).
+pub fn to_llb(plan: &Plan, builder_env: &[String], source: Option<&SourceFile>) -> llb::Marshaled {
     let builder = llb::image(
         &plan.builder.reference,
         &plan.builder.platform,
         &plan.resolve_mode,
-        OpOptions {
-            name: Some(format!("[gofront] builder {}", plan.builder.reference)),
-            ignore_cache: plan.no_cache,
-        },
+        OpOptions::named(
+            format!("[gofront] builder {}", plan.builder.reference),
+            plan.no_cache,
+        ),
     );
 
     // Dependencies: keyed on go.mod/go.sum only. The source is mounted
@@ -124,22 +121,20 @@ pub fn to_llb(plan: &Plan, builder_env: &[String]) -> llb::Marshaled {
         .mount(OUT)
         .expect("the compile step has an output mount");
 
+    let f = &plan.final_stage;
     let base = match &plan.runtime {
         Some(r) => llb::image(
             &r.reference,
             &r.platform,
             &plan.resolve_mode,
-            OpOptions {
-                name: Some(format!(
-                    "[gofront] runtime {} ({})",
-                    r.reference, r.platform
-                )),
-                ignore_cache: plan.no_cache,
-            },
+            OpOptions::named(
+                format!("[gofront] runtime {} ({})", r.reference, r.platform),
+                plan.no_cache,
+            )
+            .at(line_of(f.pos)),
         ),
         None => State::scratch(),
     };
-    let f = &plan.final_stage;
     let root = Owner { uid: 0, gid: 0 };
     let mut files = base.file();
     if f.ca_certificates {
@@ -188,12 +183,16 @@ pub fn to_llb(plan: &Plan, builder_env: &[String]) -> llb::Marshaled {
             .as_ref()
             .map(|r| r.platform.clone())
             .unwrap_or_else(|| plan.builder.platform.clone()),
-        OpOptions {
-            name: Some(f.name.clone()),
-            ignore_cache: plan.no_cache,
-        },
+        OpOptions::named(f.name.clone(), plan.no_cache),
     );
-    llb::marshal(&image)
+    llb::marshal_with_source(&image, source)
+}
+
+fn line_of(pos: Option<Pos>) -> Option<SourceRange> {
+    pos.map(|p| SourceRange {
+        start_line: p.line,
+        end_line: p.line,
+    })
 }
 
 /// A readable dump of a definition for golden tests and `gofront render`:
@@ -259,14 +258,14 @@ mod tests {
     #[test]
     fn two_compiles_give_byte_identical_definitions() {
         let yaml = include_str!("../examples/api/gofront.yaml");
-        let a = to_llb(&plan(yaml, "1.0"), &env())
+        let a = to_llb(&plan(yaml, "1.0"), &env(), None)
             .definition
             .encode_to_vec();
-        let b = to_llb(&plan(yaml, "1.0"), &env())
+        let b = to_llb(&plan(yaml, "1.0"), &env(), None)
             .definition
             .encode_to_vec();
         assert_eq!(a, b);
-        let c = to_llb(&plan(yaml, "1.1"), &env())
+        let c = to_llb(&plan(yaml, "1.1"), &env(), None)
             .definition
             .encode_to_vec();
         assert_ne!(a, c, "the version is part of the graph");
@@ -276,7 +275,7 @@ mod tests {
     fn no_exec_runs_for_the_target_platform_and_none_uses_a_shell() {
         let mut p = plan("main: ./cmd/server\n", "1");
         p.runtime.as_mut().unwrap().platform = crate::llb::Platform::new("linux", "arm64", "");
-        let def = to_llb(&p, &env()).definition;
+        let def = to_llb(&p, &env(), None).definition;
         for bytes in &def.def {
             let op = pb::Op::decode(bytes.as_slice()).unwrap();
             if let Some(pb::op::Op::Exec(e)) = &op.op {
@@ -290,7 +289,7 @@ mod tests {
 
     #[test]
     fn only_go_mod_and_go_sum_feed_the_download_step() {
-        let def = to_llb(&plan("main: .\n", "1"), &env()).definition;
+        let def = to_llb(&plan("main: .\n", "1"), &env(), None).definition;
         let locals: Vec<pb::SourceOp> = def
             .def
             .iter()
@@ -316,6 +315,7 @@ mod tests {
         let def = to_llb(
             &plan(include_str!("../examples/api/gofront.yaml"), "1.2.3"),
             &env(),
+            None,
         )
         .definition;
         insta::assert_snapshot!(dump(&def));
@@ -329,6 +329,7 @@ mod tests {
                 "1",
             ),
             &env(),
+            None,
         )
         .definition;
         insta::assert_snapshot!(dump(&def));

@@ -142,10 +142,7 @@ async fn solve_local(
         name,
         &local,
         platform,
-        OpOptions {
-            name: Some(progress.to_string()),
-            ignore_cache: false,
-        },
+        OpOptions::named(progress.to_string(), false),
     );
     bridge
         .solve(llb::marshal(&state).definition, false, progress)
@@ -331,7 +328,7 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
     let names = root_names(&mut bridge, &meta_ref).await?;
     let excludes = if names.iter().any(|n| n == ".dockerignore") {
         let raw = bridge
-            .read_file(&meta_ref, ".dockerignore", 1 << 20)
+            .read_file(&meta_ref, ".dockerignore", 16 << 20)
             .await?;
         plan::parse_dockerignore(&String::from_utf8_lossy(&raw))
     } else {
@@ -399,7 +396,12 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
 
     // 6. Solve the graph now (evaluate), so a failing step comes back here
     //    and is reported through Return rather than after it.
-    let marshaled = convert::to_llb(&plan, &builder_cfg.config.env);
+    let source = llb::SourceFile {
+        filename: file.name.clone(),
+        data: file.text.clone().into_bytes(),
+        language: "YAML".into(),
+    };
+    let marshaled = convert::to_llb(&plan, &builder_cfg.config.env, Some(&source));
     let reference = bridge
         .solve(marshaled.definition, true, "[gofront] build")
         .await

@@ -6,7 +6,7 @@ use bollard_buildkit_proto::pb;
 use prost::Message;
 use sha2::{Digest, Sha256};
 
-use super::{Node, OpKind, Output, State, op_metadata};
+use super::{Node, OpKind, Output, SourceFile, State, op_metadata};
 
 /// A marshaled graph: the definition to send and the digest of its result.
 #[derive(Clone, Debug)]
@@ -48,6 +48,7 @@ struct Marshaler {
     def: Vec<Vec<u8>>,
     digests: Vec<String>,
     metadata: BTreeMap<String, pb::OpMetadata>,
+    locations: BTreeMap<String, pb::Locations>,
 }
 
 impl Marshaler {
@@ -82,6 +83,24 @@ impl Marshaler {
             self.def.push(bytes);
             self.digests.push(digest.clone());
             self.metadata.insert(digest.clone(), op_metadata(node));
+            if let Some(r) = node.options.location {
+                let position = |line: u32| pb::Position {
+                    line: line as i32,
+                    character: 0,
+                };
+                self.locations.insert(
+                    digest.clone(),
+                    pb::Locations {
+                        locations: vec![pb::Location {
+                            source_index: 0,
+                            ranges: vec![pb::Range {
+                                start: Some(position(r.start_line)),
+                                end: Some(position(r.end_line)),
+                            }],
+                        }],
+                    },
+                );
+            }
         }
         self.seen.insert(key, digest.clone());
         digest
@@ -91,11 +110,17 @@ impl Marshaler {
 /// Marshal the graph that produces `state`. Scratch gives an empty
 /// definition, which BuildKit solves to an empty result.
 pub fn marshal(state: &State) -> Marshaled {
+    marshal_with_source(state, None)
+}
+
+/// Marshal with a source map: ops with a location point into `source`.
+pub fn marshal_with_source(state: &State, source: Option<&SourceFile>) -> Marshaled {
     let mut m = Marshaler {
         seen: HashMap::new(),
         def: Vec::new(),
         digests: Vec::new(),
         metadata: BTreeMap::new(),
+        locations: BTreeMap::new(),
     };
     let Some(out) = &state.output else {
         return Marshaled {
@@ -113,11 +138,23 @@ pub fn marshal(state: &State) -> Marshaled {
         ..Default::default()
     };
     m.def.push(encode_op(&terminal));
+    let source = match source {
+        Some(file) if !m.locations.is_empty() => Some(pb::Source {
+            locations: m.locations,
+            infos: vec![pb::SourceInfo {
+                filename: file.filename.clone(),
+                data: file.data.clone(),
+                definition: None,
+                language: file.language.clone(),
+            }],
+        }),
+        _ => None,
+    };
     Marshaled {
         definition: pb::Definition {
             def: m.def,
             metadata: m.metadata,
-            source: None,
+            source,
         },
         head: Some(head),
     }

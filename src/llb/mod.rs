@@ -25,7 +25,7 @@ use bollard_buildkit_proto::pb;
 
 pub use exec::{CacheSharing, Exec};
 pub use file::{CopyOptions, FileActions, Owner};
-pub use marshal::{Marshaled, digest_of, marshal};
+pub use marshal::{Marshaled, digest_of, marshal, marshal_with_source};
 pub use source::{LocalOptions, image, local};
 
 /// A target or build platform, as BuildKit spells it.
@@ -73,6 +73,40 @@ pub struct OpOptions {
     pub name: Option<String>,
     /// Set when the user asked for `--no-cache`.
     pub ignore_cache: bool,
+    /// Where in the spec this op comes from; BuildKit prints that excerpt
+    /// when the op fails (see [`SourceFile`]).
+    pub location: Option<SourceRange>,
+}
+
+impl OpOptions {
+    pub fn named(name: impl Into<String>, ignore_cache: bool) -> Self {
+        OpOptions {
+            name: Some(name.into()),
+            ignore_cache,
+            location: None,
+        }
+    }
+
+    pub fn at(mut self, location: Option<SourceRange>) -> Self {
+        self.location = location;
+        self
+    }
+}
+
+/// A 1-based line range in the source file of a definition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SourceRange {
+    pub start_line: u32,
+    pub end_line: u32,
+}
+
+/// The file a definition's ops come from (the spec), sent along as a
+/// source map so a failing op is reported with the lines that made it.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    pub filename: String,
+    pub data: Vec<u8>,
+    pub language: String,
 }
 
 /// The operation kinds this builder can emit, with their inputs resolved

@@ -35,10 +35,7 @@ fn sample() -> Marshaled {
         img.clone(),
         vec!["go".into(), "build".into()],
         &amd64(),
-        OpOptions {
-            name: Some("build".into()),
-            ignore_cache: false,
-        },
+        OpOptions::named("build", false),
     )
     .env("B", "2")
     .env("A", "1")
@@ -249,4 +246,47 @@ fn scratch_marshals_to_an_empty_definition() {
     let m = marshal(&State::scratch());
     assert!(m.definition.def.is_empty());
     assert!(m.head.is_none());
+}
+
+#[test]
+fn source_map_points_located_ops_at_spec_lines() {
+    let img = image(
+        "docker.io/library/alpine:3.21",
+        &amd64(),
+        "default",
+        OpOptions::default(),
+    );
+    let run = Exec::new(
+        img,
+        vec!["go".into()],
+        &amd64(),
+        OpOptions::named("build", false).at(Some(SourceRange {
+            start_line: 3,
+            end_line: 3,
+        })),
+    )
+    .run();
+    let file = SourceFile {
+        filename: "gofront.yaml".into(),
+        data: b"a\nb\nmain: .\n".to_vec(),
+        language: "YAML".into(),
+    };
+    let m = marshal_with_source(&run.root, Some(&file));
+    let source = m.definition.source.expect("a source map");
+    assert_eq!(source.infos[0].filename, "gofront.yaml");
+    assert_eq!(source.locations.len(), 1);
+    let (digest, locs) = source.locations.iter().next().unwrap();
+    assert_eq!(
+        Some(digest),
+        m.head.as_ref(),
+        "the exec carries the location"
+    );
+    assert_eq!(locs.locations[0].ranges[0].start.as_ref().unwrap().line, 3);
+    // Without located ops there is no source map at all.
+    assert!(
+        marshal_with_source(&State::scratch(), Some(&file))
+            .definition
+            .source
+            .is_none()
+    );
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::gomod::GoMod;
 use crate::image::{History, ImageSettings};
 use crate::llb::Platform;
-use crate::spec::{Runtime, Spec, SpecError};
+use crate::spec::{Pos, Runtime, Spec, SpecError};
 
 /// Where Go keeps its caches inside the builder (the golang images' GOPATH).
 pub const GOMODCACHE: &str = "/go/pkg/mod";
@@ -69,6 +69,8 @@ pub struct Step {
     /// Set on top of the builder image's environment.
     pub env: BTreeMap<String, String>,
     pub cwd: String,
+    /// The spec line this step comes from, for error excerpts.
+    pub pos: Option<Pos>,
 }
 
 /// The final stage: file operations only, no exec.
@@ -82,6 +84,7 @@ pub struct FinalStage {
     pub passwd: Option<(String, String)>,
     /// Unix seconds for file mtimes (`SOURCE_DATE_EPOCH`).
     pub timestamp: Option<i64>,
+    pub pos: Option<Pos>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -257,6 +260,7 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
         argv: vec!["go".into(), "mod".into(), "download".into()],
         env: go_env.clone(),
         cwd: SRC.into(),
+        pos: spec.go.as_ref().map(|g| g.pos),
     };
 
     let binary = inputs.gomod.short_name();
@@ -310,6 +314,9 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
         argv: vec![
             "go".into(),
             "build".into(),
+            // List each package as it is compiled: the progress output then
+            // shows that an edit recompiles only what it touched.
+            "-v".into(),
             "-trimpath".into(),
             // The context rarely has .git, and the alpine builder has no git:
             // never let VCS stamping fail or vary the build.
@@ -321,6 +328,7 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
         ],
         env: compile_env,
         cwd: SRC.into(),
+        pos: Some(spec.main.pos).filter(|p| p.line > 0),
     };
 
     let binary_path = format!("{BIN_DIR}/{binary}");
@@ -341,6 +349,7 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
             None
         },
         timestamp: epoch,
+        pos: Some(spec.runtime.pos).filter(|p| p.line > 0),
     };
 
     let mut labels = spec.labels.clone();

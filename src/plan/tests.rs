@@ -75,6 +75,7 @@ fn compile_step_is_an_argv_with_static_stripped_flags() {
         [
             "go",
             "build",
+            "-v",
             "-trimpath",
             "-buildvcs=false",
             "-ldflags=-s -w -X main.version=1.2.3",
