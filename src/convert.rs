@@ -17,7 +17,7 @@ use crate::llb::{
     self, CacheSharing, CopyOptions, Exec, LocalOptions, OpOptions, Owner, SourceFile, SourceRange,
     State,
 };
-use crate::plan::{CA_BUNDLE, GOCACHE, GOMODCACHE, OUT, Plan, SRC, Step};
+use crate::plan::{BIN_DIR, CA_BUNDLE, GOCACHE, GOMODCACHE, OUT, Plan, SRC, Step};
 use crate::spec::Pos;
 
 /// Cache mount ids. Go's caches are content-addressed and safe to share
@@ -136,9 +136,24 @@ pub fn to_llb(plan: &Plan, builder_env: &[String], source: Option<&SourceFile>) 
         None => State::scratch(),
     };
     let root = Owner { uid: 0, gid: 0 };
-    let mut files = base.file();
+    let target_platform = plan
+        .runtime
+        .as_ref()
+        .map(|r| r.platform.clone())
+        .unwrap_or_else(|| plan.builder.platform.clone());
+    // Everything gofront adds is first laid out in a staging tree, then
+    // copied onto the base in one copy. A copy sets the mtime of every file
+    // *and directory* it writes, so with SOURCE_DATE_EPOCH the layer is
+    // byte-identical from build to build (writing files straight into the
+    // base would leave their parent directories with the current time).
+    let mut staging = State::scratch()
+        .file()
+        .mkdir(BIN_DIR, 0o755, Some(root), f.timestamp);
+    if f.ca_certificates || f.passwd.is_some() {
+        staging = staging.mkdir("/etc/ssl/certs", 0o755, Some(root), f.timestamp);
+    }
     if f.ca_certificates {
-        files = files.copy(
+        staging = staging.copy(
             &builder,
             CA_BUNDLE,
             CA_BUNDLE,
@@ -150,7 +165,7 @@ pub fn to_llb(plan: &Plan, builder_env: &[String], source: Option<&SourceFile>) 
         );
     }
     if let Some((passwd, group)) = &f.passwd {
-        files = files
+        staging = staging
             .mkfile(
                 "/etc/passwd",
                 0o644,
@@ -167,24 +182,36 @@ pub fn to_llb(plan: &Plan, builder_env: &[String], source: Option<&SourceFile>) 
             );
     }
     let binary_name = f.binary_path.rsplit('/').next().unwrap_or_default();
-    files = files.copy(
-        &out,
-        &format!("/{binary_name}"),
-        &f.binary_path,
-        CopyOptions {
-            mode: Some(0o755),
-            owner: Some(root),
-            timestamp: f.timestamp,
-        },
-    );
-    let image = files.finish(
-        &plan
-            .runtime
-            .as_ref()
-            .map(|r| r.platform.clone())
-            .unwrap_or_else(|| plan.builder.platform.clone()),
-        OpOptions::named(f.name.clone(), plan.no_cache),
-    );
+    let staged = staging
+        .copy(
+            &out,
+            &format!("/{binary_name}"),
+            &f.binary_path,
+            CopyOptions {
+                mode: Some(0o755),
+                owner: Some(root),
+                timestamp: f.timestamp,
+            },
+        )
+        .finish(
+            &target_platform,
+            OpOptions::named("[gofront] stage the image files", plan.no_cache),
+        );
+    let image = base
+        .file()
+        .copy(
+            &staged,
+            "/",
+            "/",
+            CopyOptions {
+                timestamp: f.timestamp,
+                ..Default::default()
+            },
+        )
+        .finish(
+            &target_platform,
+            OpOptions::named(f.name.clone(), plan.no_cache),
+        );
     llb::marshal_with_source(&image, source)
 }
 

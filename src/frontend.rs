@@ -402,13 +402,11 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
         language: "YAML".into(),
     };
     let marshaled = convert::to_llb(&plan, &builder_cfg.config.env, Some(&source));
+    let definition = marshaled.definition.clone();
     let reference = bridge
         .solve(marshaled.definition, true, "[gofront] build")
         .await
-        .map_err(|mut f| {
-            f.message = format!("{} (hint: the step's output above shows why)", f.message);
-            f
-        })?;
+        .map_err(|f| explain_step_failure(f, &definition, &file.name))?;
 
     let config = image::finalize(runtime_cfg, &plan.image);
     let config =
@@ -424,6 +422,58 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
         reference,
         metadata,
     })
+}
+
+/// The digest of the failed vertex, from BuildKit's `errdefs.Vertex` detail.
+fn failed_vertex(f: &Failure) -> Option<String> {
+    f.details
+        .iter()
+        .filter(|d| d.type_url.ends_with("errdefs.Vertex+json"))
+        .find_map(|d| {
+            let v: serde_json::Value = serde_json::from_slice(&d.value).ok()?;
+            v.get("digest")?.as_str().map(str::to_string)
+        })
+}
+
+/// Say which gofront step failed and which spec line made it, in front of
+/// the daemon's message (Docker 20.10 does not print source excerpts).
+fn explain_step_failure(
+    mut f: Failure,
+    def: &bollard_buildkit_proto::pb::Definition,
+    file: &str,
+) -> Failure {
+    let step = failed_vertex(&f).and_then(|digest| {
+        let name = def
+            .metadata
+            .get(&digest)?
+            .description
+            .get("llb.customname")?
+            .clone();
+        let line = def
+            .source
+            .as_ref()
+            .and_then(|s| s.locations.get(&digest))
+            .and_then(|l| l.locations.first())
+            .and_then(|l| l.ranges.first())
+            .and_then(|r| r.start.as_ref())
+            .map(|p| p.line);
+        Some((name, line))
+    });
+    let daemon = f
+        .message
+        .trim_start_matches("[gofront] build: ")
+        .to_string();
+    f.message = match step {
+        Some((name, line)) => {
+            let name = name.trim_start_matches("[gofront] ");
+            let at = line.map(|l| format!("{file}:{l}: ")).unwrap_or_default();
+            format!("{at}{name} failed: {daemon} (hint: the step's output above shows why)")
+        }
+        None => {
+            format!("[gofront] build failed: {daemon} (hint: the step's output above shows why)")
+        }
+    };
+    f
 }
 
 #[cfg(test)]
@@ -449,5 +499,48 @@ mod tests {
         assert_eq!(v["info"]["filename"], "gofront.yaml");
         assert_eq!(v["ranges"][0]["start"]["line"], 1);
         assert_eq!(v["info"]["data"], "bWFpbjogeAo=");
+    }
+
+    #[test]
+    fn a_failed_step_is_named_with_its_spec_line() {
+        use bollard_buildkit_proto::pb;
+        let mut def = pb::Definition::default();
+        let mut meta = pb::OpMetadata::default();
+        meta.description.insert(
+            "llb.customname".into(),
+            "[gofront] go build ./cmd/x (linux/amd64)".into(),
+        );
+        def.metadata.insert("sha256:abc".into(), meta);
+        let at = |line| pb::Position { line, character: 0 };
+        def.source = Some(pb::Source {
+            locations: [(
+                "sha256:abc".to_string(),
+                pb::Locations {
+                    locations: vec![pb::Location {
+                        source_index: 0,
+                        ranges: vec![pb::Range {
+                            start: Some(at(3)),
+                            end: Some(at(3)),
+                        }],
+                    }],
+                },
+            )]
+            .into(),
+            infos: vec![],
+        });
+        let mut f =
+            Failure::new("[gofront] build: executor failed running [go build]: exit code: 1");
+        f.details.push(Any {
+            type_url: "github.com/moby/buildkit/errdefs.Vertex+json".into(),
+            value: br#"{"digest":"sha256:abc"}"#.to_vec(),
+        });
+        let f = explain_step_failure(f, &def, "gofront.yaml");
+        assert_eq!(
+            f.message,
+            "gofront.yaml:3: go build ./cmd/x (linux/amd64) failed: executor failed running [go build]: exit code: 1 (hint: the step's output above shows why)"
+        );
+        assert_eq!(f.details.len(), 1, "details are forwarded");
+        let f = explain_step_failure(Failure::new("[gofront] build: boom"), &def, "gofront.yaml");
+        assert!(f.message.starts_with("[gofront] build failed: boom"));
     }
 }

@@ -1,0 +1,456 @@
+//! End-to-end tests: real `docker build` runs on Docker 20.10 (BuildKit v0.8)
+//! with the `ourorg/gofront` frontend image, and the images they produce are
+//! run and inspected.
+//!
+//! They need the engine, the stand-in images and the frontend image, which
+//! `scripts/test.sh` sets up; hence `#[ignore]` here and `--include-ignored`
+//! there. Each test works on its own copy of an example in a temp dir.
+
+mod harness;
+
+use harness::*;
+
+/// The main path: hello with a version, a label and the default runtime.
+#[test]
+#[ignore = "needs Docker and the frontend image: run scripts/test.sh"]
+fn hello_builds_runs_and_is_configured() {
+    let ctx = copy_example("hello");
+    let tag = unique_tag("hello");
+    let b = build(
+        ctx.path(),
+        "gofront.yaml",
+        &tag,
+        &[
+            "--build-arg",
+            "VERSION=1.2.3",
+            "--label",
+            "com.example.team=go",
+        ],
+    );
+    b.assert_ok();
+    assert!(
+        b.log.contains("[gofront] go build . (linux/amd64)"),
+        "progress names the step"
+    );
+
+    let cfg = inspect(&tag);
+    assert_eq!(cfg["Config"]["User"], "65532:65532");
+    assert_eq!(
+        cfg["Config"]["Entrypoint"],
+        serde_json::json!(["/usr/local/bin/hello"])
+    );
+    assert!(cfg["Config"]["ExposedPorts"].get("8080/tcp").is_some());
+    assert_eq!(
+        cfg["Config"]["Labels"]["org.opencontainers.image.version"],
+        "1.2.3"
+    );
+    assert_eq!(cfg["Config"]["Labels"]["com.example.team"], "go");
+    assert!(
+        cfg["Config"]["Env"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e.as_str().unwrap().starts_with("SSL_CERT_FILE=")),
+        "the base image's env is kept"
+    );
+
+    assert_eq!(run_args(&tag, &["-version"]).trim(), "1.2.3");
+    let server = Server::start(&tag);
+    assert_eq!(server.get("/"), "hello from gofront 1.2.3\n");
+    assert_eq!(server.get("/healthz"), "ok\n");
+    drop(server);
+
+    let files = image_files(&tag);
+    assert!(
+        !files.iter().any(|f| f.path.ends_with(".go")),
+        "no Go source in the image"
+    );
+    let bin = files
+        .iter()
+        .find(|f| f.path == "usr/local/bin/hello")
+        .expect("the binary");
+    assert_eq!(
+        bin.mode & 0o777,
+        0o755,
+        "copy mode is set, not chmod 000 (P7)"
+    );
+    assert_eq!((bin.uid, bin.gid), (0, 0));
+    assert!(bin.mtime > 0, "mtime is kept, not 1970 (P7)");
+    assert!(
+        is_static_elf(&bin.data, ELF_X86_64),
+        "a static x86-64 binary"
+    );
+
+    // On distroless, gofront adds the binary and nothing else of note.
+    let added = image_size(&tag) - image_size("gcr.io/distroless/static-debian12");
+    assert!(
+        added <= bin.data.len() as i64 + (1 << 20),
+        "added {added} bytes for a {} byte binary",
+        bin.data.len()
+    );
+    remove_image(&tag);
+}
+
+/// `runtime: scratch`: the image is the binary, CA certificates and a
+/// passwd entry for the non-root user, and nothing else.
+#[test]
+#[ignore = "needs Docker and the frontend image: run scripts/test.sh"]
+fn scratch_image_is_binary_certs_and_passwd() {
+    let ctx = copy_example("hello");
+    write(
+        ctx.path(),
+        "gofront.yaml",
+        "# syntax=ourorg/gofront\nruntime: scratch\nports: [8080]\n",
+    );
+    let tag = unique_tag("scratch");
+    build(ctx.path(), "gofront.yaml", &tag, &[]).assert_ok();
+    let files = image_files(&tag);
+    let paths: Vec<&str> = files
+        .iter()
+        .filter(|f| !f.is_dir)
+        .map(|f| f.path.as_str())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "etc/group",
+            "etc/passwd",
+            "etc/ssl/certs/ca-certificates.crt",
+            "usr/local/bin/hello"
+        ]
+    );
+    let passwd = files.iter().find(|f| f.path == "etc/passwd").unwrap();
+    assert!(String::from_utf8_lossy(&passwd.data).contains("nonroot:x:65532:65532:"));
+    assert_eq!(passwd.mode & 0o777, 0o644);
+    let bin = files
+        .iter()
+        .find(|f| f.path == "usr/local/bin/hello")
+        .unwrap();
+    let size = image_size(&tag);
+    assert!(
+        size <= bin.data.len() as i64 + (1 << 20),
+        "image {size} vs binary {}",
+        bin.data.len()
+    );
+    assert_eq!(inspect(&tag)["Config"]["User"], "65532:65532");
+    let server = Server::start(&tag);
+    assert_eq!(server.get("/healthz"), "ok\n");
+    drop(server);
+    remove_image(&tag);
+}
+
+/// The edit loop: after a one-line edit, no module is downloaded and only
+/// the edited package and its importers are compiled.
+#[test]
+#[ignore = "needs Docker and the frontend image: run scripts/test.sh"]
+fn api_rebuild_after_an_edit_recompiles_only_what_changed() {
+    let ctx = copy_example("api");
+    let tag = unique_tag("api");
+    build(
+        ctx.path(),
+        "gofront.yaml",
+        &tag,
+        &["--build-arg", "VERSION=2.0.0"],
+    )
+    .assert_ok();
+    let server = Server::start(&tag);
+    let version: serde_json::Value = serde_json::from_str(&server.get("/version")).unwrap();
+    assert_eq!(version["version"], "2.0.0");
+    let items: serde_json::Value = serde_json::from_str(&server.get("/items")).unwrap();
+    assert_eq!(items["count"], 0);
+    assert!(server.get("/metrics").contains("go_goroutines"));
+    drop(server);
+
+    // No change: everything is cached.
+    let again = build(
+        ctx.path(),
+        "gofront.yaml",
+        &tag,
+        &["--build-arg", "VERSION=2.0.0"],
+    );
+    again.assert_ok();
+    assert!(again.step("[gofront] go build").cached, "{}", again.log);
+
+    // One-line edit in a leaf package.
+    let handlers = ctx.path().join("internal/api/handlers.go");
+    let src = std::fs::read_to_string(&handlers).unwrap();
+    // Unique per run, so no earlier run's cache can answer for it.
+    let greeting = format!("edited by the e2e test {}", unique_tag("edit"));
+    let edited = src.replacen(
+        "const greeting = \"hello from the gofront example api\"",
+        &format!("const greeting = \"{greeting}\""),
+        1,
+    );
+    assert_ne!(src, edited, "the example still has the greeting constant");
+    std::fs::write(&handlers, edited).unwrap();
+    let b = build(
+        ctx.path(),
+        "gofront.yaml",
+        &tag,
+        &["--build-arg", "VERSION=2.0.0"],
+    );
+    b.assert_ok();
+    assert!(
+        b.step("[gofront] go mod download").cached,
+        "go.mod did not change"
+    );
+    let compile = b.step("[gofront] go build");
+    assert!(!compile.cached);
+    assert!(
+        !b.log.contains("go: downloading"),
+        "no module is downloaded"
+    );
+    let compiled: Vec<&str> = compile
+        .lines
+        .iter()
+        .map(|l| l.trim())
+        .filter(|l| l.contains('/') && !l.contains(' '))
+        .collect();
+    assert!(
+        compiled.contains(&"example.com/gofront/examples/api/internal/api"),
+        "{compiled:?}"
+    );
+    assert!(
+        compiled.contains(&"example.com/gofront/examples/api/cmd/server"),
+        "{compiled:?}"
+    );
+    assert!(
+        !compiled
+            .iter()
+            .any(|p| p.starts_with("github.com/") || p.contains("internal/store")),
+        "only the edited package and its importers: {compiled:?}"
+    );
+    let server = Server::start(&tag);
+    assert!(server.get("/").contains(&greeting));
+    drop(server);
+    remove_image(&tag);
+}
+
+/// A build-arg value with shell syntax, quotes, spaces and newlines is
+/// passed to the linker as data and comes back verbatim.
+#[test]
+#[ignore = "needs Docker and the frontend image: run scripts/test.sh"]
+fn hostile_build_arg_is_data() {
+    let ctx = copy_example("hello");
+    let tag = unique_tag("hostile");
+    let value = "$(touch /tmp/pwned); `id` \"quoted\" && echo\nsecond line";
+    build(
+        ctx.path(),
+        "gofront.yaml",
+        &tag,
+        &["--build-arg", &format!("VERSION={value}")],
+    )
+    .assert_ok();
+    assert_eq!(run_args(&tag, &["-version"]), format!("{value}\n"));
+    assert_eq!(
+        inspect(&tag)["Config"]["Labels"]["org.opencontainers.image.version"],
+        value
+    );
+    remove_image(&tag);
+
+    // A value Go's -ldflags cannot carry is refused, pointing at the spec.
+    let b = build(
+        ctx.path(),
+        "gofront.yaml",
+        &tag,
+        &["--build-arg", "VERSION=it's \"both\""],
+    );
+    b.assert_failed_with(&["gofront.yaml:5:3:", "cannot be injected", "hint:"]);
+}
+
+/// Bad specs end in an error with the file name and line, never a bare exit code.
+#[test]
+#[ignore = "needs Docker and the frontend image: run scripts/test.sh"]
+fn bad_specs_fail_with_file_and_line() {
+    let ctx = copy_example("hello");
+    write(
+        ctx.path(),
+        "lib/lib.go",
+        "package lib\n\nfunc X() int { return 1 }\n",
+    );
+    let cases: &[(&str, &[&str])] = &[
+        ("main: [./cmd\n", &["gofront.yaml:2:"]),
+        (
+            "mian: .\n",
+            &[
+                "gofront.yaml:2:1: unknown key \"mian\"",
+                "did you mean \"main\"?",
+            ],
+        ),
+        (
+            "cgo: sometimes\n",
+            &["gofront.yaml:2:6: expected true or false"],
+        ),
+        (
+            "ports: [http]\n",
+            &["gofront.yaml:2:9: ports: \"http\" is not a port"],
+        ),
+        (
+            "cgo: true\nruntime: scratch\n",
+            &["gofront.yaml:3:10: runtime: cgo is on, and scratch has no C library"],
+        ),
+        (
+            "version: { arg: VERSION, var: \"main.version;rm\" }\n",
+            &[
+                "gofront.yaml:2:",
+                "version.var: \"main.version;rm\" is not a Go variable",
+            ],
+        ),
+        (
+            "main: ./cmd/nope\n",
+            &["gofront.yaml:2:7: main: ./cmd/nope does not exist in the build context"],
+        ),
+        (
+            "main: ./lib\n",
+            &["gofront.yaml:2:7: main: ./lib is package lib, not a main package"],
+        ),
+        (
+            "main: ../outside\n",
+            &["gofront.yaml:2:7: main: \"../outside\" leaves the build context"],
+        ),
+    ];
+    for (body, expected) in cases {
+        write(
+            ctx.path(),
+            "gofront.yaml",
+            &format!("# syntax=ourorg/gofront\n{body}"),
+        );
+        let b = build(ctx.path(), "gofront.yaml", "gofront-test/never", &[]);
+        b.assert_failed_with(expected);
+    }
+}
+
+/// A failing `go build` is reported through `Return` (evaluate=true, P4)
+/// with the daemon's error, even when the error trailers are large because
+/// the spec (sent as a source map) is large (P5).
+#[test]
+#[ignore = "needs Docker and the frontend image: run scripts/test.sh"]
+fn failing_go_build_is_reported() {
+    let ctx = copy_example("hello");
+    write(
+        ctx.path(),
+        "broken.go",
+        "package main\n\nfunc broken() { return 1 }\n",
+    );
+    let padding: String = (0..3000)
+        .map(|i| format!("# padding line {i} to make the source map large\n"))
+        .collect();
+    write(
+        ctx.path(),
+        "gofront.yaml",
+        &format!("# syntax=ourorg/gofront\n{padding}main: .\n"),
+    );
+    let b = build(ctx.path(), "gofront.yaml", "gofront-test/never", &[]);
+    // The compiler's message is in the step's output; the error names the
+    // step and the spec line of `main` (line 3002, after the padding).
+    assert!(
+        b.step("[gofront] go build")
+            .lines
+            .iter()
+            .any(|l| l.contains("too many return values"))
+    );
+    b.assert_failed_with(&[
+        "gofront.yaml:3002: go build . (linux/amd64) failed:",
+        "exit code: 1 (hint:",
+    ]);
+    assert!(!b.log.contains("grpc server closed"), "{}", b.log);
+}
+
+/// `.dockerignore` is honoured: an ignored file that would break the build
+/// never reaches it. A multi-megabyte `.dockerignore` is read in chunks (P6).
+#[test]
+#[ignore = "needs Docker and the frontend image: run scripts/test.sh"]
+fn dockerignore_is_honoured() {
+    let ctx = copy_example("hello");
+    write(
+        ctx.path(),
+        "broken.go",
+        "package main\n\nthis does not compile\n",
+    );
+    let mut ignore = String::from("broken.go\n");
+    while ignore.len() < 6 << 20 {
+        ignore.push_str(
+            "# a long comment line to make this .dockerignore larger than gRPC's 4 MiB\n",
+        );
+    }
+    write(ctx.path(), ".dockerignore", &ignore);
+    let tag = unique_tag("ignore");
+    build(ctx.path(), "gofront.yaml", &tag, &[]).assert_ok();
+    remove_image(&tag);
+}
+
+/// `--no-cache` re-runs the steps; without it a rebuild is fully cached.
+#[test]
+#[ignore = "needs Docker and the frontend image: run scripts/test.sh"]
+fn no_cache_reruns_the_steps() {
+    let ctx = copy_example("hello");
+    let tag = unique_tag("nocache");
+    build(ctx.path(), "gofront.yaml", &tag, &[]).assert_ok();
+    let cached = build(ctx.path(), "gofront.yaml", &tag, &[]);
+    assert!(cached.step("[gofront] go build").cached);
+    let fresh = build(ctx.path(), "gofront.yaml", &tag, &["--no-cache"]);
+    fresh.assert_ok();
+    assert!(!fresh.step("[gofront] go build").cached, "{}", fresh.log);
+    assert!(!fresh.step("[gofront] go mod download").cached);
+    remove_image(&tag);
+}
+
+/// One foreign platform on Docker 20.10: the toolchain runs natively and
+/// cross-compiles; the image says arm64 and holds an AArch64 binary.
+#[test]
+#[ignore = "needs Docker and the frontend image: run scripts/test.sh"]
+fn foreign_platform_cross_compiles() {
+    let ctx = copy_example("hello");
+    write(
+        ctx.path(),
+        "gofront.yaml",
+        "# syntax=ourorg/gofront\nruntime: scratch\n",
+    );
+    let tag = unique_tag("arm64");
+    let b = build(
+        ctx.path(),
+        "gofront.yaml",
+        &tag,
+        &["--platform", "linux/arm64"],
+    );
+    b.assert_ok();
+    assert!(b.log.contains("[gofront] go build . (linux/arm64)"));
+    let cfg = inspect(&tag);
+    assert_eq!(cfg["Architecture"], "arm64");
+    assert_eq!(cfg["Os"], "linux");
+    let files = image_files(&tag);
+    let bin = files
+        .iter()
+        .find(|f| f.path == "usr/local/bin/hello")
+        .unwrap();
+    assert!(is_static_elf(&bin.data, ELF_AARCH64), "an AArch64 binary");
+    remove_image(&tag);
+}
+
+/// With SOURCE_DATE_EPOCH, two builds from scratch give the same image.
+#[test]
+#[ignore = "needs Docker and the frontend image: run scripts/test.sh"]
+fn source_date_epoch_gives_the_same_image() {
+    let ctx = copy_example("hello");
+    let tag = unique_tag("epoch");
+    let args = [
+        "--no-cache",
+        "--build-arg",
+        "SOURCE_DATE_EPOCH=1700000000",
+        "--build-arg",
+        "VERSION=1",
+    ];
+    build(ctx.path(), "gofront.yaml", &tag, &args).assert_ok();
+    let first = inspect(&tag)["Id"].clone();
+    build(ctx.path(), "gofront.yaml", &tag, &args).assert_ok();
+    let second = inspect(&tag);
+    assert_eq!(first, second["Id"]);
+    assert_eq!(second["Created"], "2023-11-14T22:13:20Z");
+    let files = image_files(&tag);
+    let bin = files
+        .iter()
+        .find(|f| f.path == "usr/local/bin/hello")
+        .unwrap();
+    assert_eq!(bin.mtime, 1_700_000_000);
+    remove_image(&tag);
+}
