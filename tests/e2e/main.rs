@@ -454,3 +454,46 @@ fn source_date_epoch_gives_the_same_image() {
     assert_eq!(bin.mtime, 1_700_000_000);
     remove_image(&tag);
 }
+
+/// `cgo: true` builds in the bookworm builder (gcc, glibc) and runs on the
+/// glibc distroless base.
+#[test]
+#[ignore = "needs Docker and the frontend image: run scripts/test.sh"]
+fn cgo_builds_on_bookworm_and_runs_on_distroless_base() {
+    let ctx = tempfile::tempdir().unwrap();
+    write(
+        ctx.path(),
+        "go.mod",
+        "module example.com/cgohello\n\ngo 1.26\n",
+    );
+    write(
+        ctx.path(),
+        "main.go",
+        "package main\n\n// #include <unistd.h>\nimport \"C\"\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Printf(\"cgo ok: %v\\n\", C.getpid() > 0)\n}\n",
+    );
+    write(
+        ctx.path(),
+        "gofront.yaml",
+        "# syntax=ourorg/gofront\ncgo: true\n",
+    );
+    let tag = unique_tag("cgo");
+    let b = build(ctx.path(), "gofront.yaml", &tag, &[]);
+    b.assert_ok();
+    assert!(b.log.contains("golang:1.26-bookworm"), "the cgo builder");
+    assert!(
+        b.log.contains("distroless/base-debian12"),
+        "the glibc runtime"
+    );
+    assert_eq!(run_args(&tag, &[]), "cgo ok: true\n");
+    assert_eq!(inspect(&tag)["Config"]["User"], "65532:65532");
+    let files = image_files(&tag);
+    let bin = files
+        .iter()
+        .find(|f| f.path == "usr/local/bin/cgohello")
+        .unwrap();
+    assert!(
+        !is_static_elf(&bin.data, ELF_X86_64),
+        "a cgo binary links glibc dynamically"
+    );
+    remove_image(&tag);
+}

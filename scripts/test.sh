@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Run every test: static checks, unit and golden tests, then the end-to-end
+# tests on a real Docker engine. Installs and starts what it needs (Docker
+# 20.10 from Debian, the stand-in base images, the frontend image).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Docker engine"
+scripts/docker-up.sh
+
+step "stand-in base images"
+tests/standins/build.sh
+tests/standins/verify.sh
+
+step "format and lints"
+cargo fmt --check
+cargo clippy --all-targets --locked -- -D warnings
+
+step "frontend image"
+scripts/build-frontend-image.sh
+
+step "unit, golden and end-to-end tests"
+# The end-to-end tests are #[ignore]d for a plain `cargo test`. They run one
+# at a time: BuildKit v0.8 in Docker 20.10 can panic ("failed to get edge",
+# moby/moby#42414) when concurrent builds share steps.
+cargo test --locked -- --include-ignored --test-threads=1
