@@ -103,7 +103,7 @@ pub fn to_llb(plan: &Plan, builder_env: &[String], source: Option<&SourceFile>) 
     // without failing, and without that write reaching any layer.
     let gomod = gomod_source(plan);
     let downloaded = go_exec(plan, &builder, &plan.download, builder_env)
-        .mount_scratch_writable(SRC, &gomod)
+        .mount_writable_discarded(SRC, &gomod)
         .run();
 
     let context = context_source(

@@ -24,7 +24,6 @@ enum MountSource {
     /// A bind mount of a state; `writable` mounts produce an output.
     Bind {
         state: State,
-        selector: String,
         writable: bool,
         /// Writable, but what is written is thrown away (no output).
         discard: bool,
@@ -98,44 +97,29 @@ impl Exec {
     }
 
     /// Bind `state` read-only at `dest`; it never becomes part of a layer.
-    pub fn mount_readonly(mut self, dest: &str, state: &State) -> Self {
-        self.mounts.push(MountSpec {
-            dest: dest.to_string(),
-            source: MountSource::Bind {
-                state: state.clone(),
-                selector: String::new(),
-                writable: false,
-                discard: false,
-            },
-        });
-        self
+    pub fn mount_readonly(self, dest: &str, state: &State) -> Self {
+        self.bind(dest, state, false, false)
     }
 
     /// Bind `state` writable at `dest`; what the command leaves there is an
     /// output of the exec (see [`ExecOutputs::mount`]).
-    pub fn mount_output(mut self, dest: &str, state: &State) -> Self {
-        self.mounts.push(MountSpec {
-            dest: dest.to_string(),
-            source: MountSource::Bind {
-                state: state.clone(),
-                selector: String::new(),
-                writable: true,
-                discard: false,
-            },
-        });
-        self
+    pub fn mount_output(self, dest: &str, state: &State) -> Self {
+        self.bind(dest, state, true, false)
     }
 
     /// Bind `state` writable at `dest`, discarding whatever the command
     /// writes there (cap `exec.mount.bind.readwrite-nooutput`, BuildKit 0.6.1+).
-    pub fn mount_scratch_writable(mut self, dest: &str, state: &State) -> Self {
+    pub fn mount_writable_discarded(self, dest: &str, state: &State) -> Self {
+        self.bind(dest, state, true, true)
+    }
+
+    fn bind(mut self, dest: &str, state: &State, writable: bool, discard: bool) -> Self {
         self.mounts.push(MountSpec {
             dest: dest.to_string(),
             source: MountSource::Bind {
                 state: state.clone(),
-                selector: String::new(),
-                writable: true,
-                discard: true,
+                writable,
+                discard,
             },
         });
         self
@@ -176,7 +160,6 @@ impl Exec {
             match &m.source {
                 MountSource::Bind {
                     state,
-                    selector,
                     writable: rw,
                     discard,
                 } => {
@@ -190,12 +173,8 @@ impl Exec {
                     } else {
                         -1
                     };
-                    if !selector.is_empty() {
-                        caps.push("exec.mount.selector");
-                    }
                     pb_mounts.push(pb::Mount {
                         input: inputs.index_of(state),
-                        selector: selector.clone(),
                         dest: m.dest.clone(),
                         output,
                         readonly: !rw,

@@ -21,13 +21,25 @@ pub fn image(
         attrs.insert("image.resolvemode".to_string(), resolve_mode.to_string());
         caps.push("source.image.resolvemode");
     }
-    let op = pb::SourceOp {
-        identifier: format!("docker-image://{reference}"),
+    source(
+        format!("docker-image://{reference}"),
         attrs,
-    };
+        platform,
+        caps,
+        options,
+    )
+}
+
+fn source(
+    identifier: String,
+    attrs: BTreeMap<String, String>,
+    platform: &Platform,
+    caps: Vec<&'static str>,
+    options: OpOptions,
+) -> State {
     State::from_node(
         Node {
-            kind: OpKind::Source(op),
+            kind: OpKind::Source(pb::SourceOp { identifier, attrs }),
             inputs: Vec::new(),
             platform: Some(platform.clone()),
             caps,
@@ -84,18 +96,5 @@ pub fn local(name: &str, local: &LocalOptions, platform: &Platform, options: OpO
         attrs.insert("local.followpaths".to_string(), json(&local.follow_paths));
         caps.push("source.local.followpaths");
     }
-    let op = pb::SourceOp {
-        identifier: format!("local://{name}"),
-        attrs,
-    };
-    State::from_node(
-        Node {
-            kind: OpKind::Source(op),
-            inputs: Vec::new(),
-            platform: Some(platform.clone()),
-            caps,
-            options,
-        },
-        0,
-    )
+    source(format!("local://{name}"), attrs, platform, caps, options)
 }
