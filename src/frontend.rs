@@ -6,7 +6,7 @@ use base64::Engine;
 use bollard_buildkit_proto::google::protobuf::Any;
 
 use crate::convert;
-use crate::gateway::{Bridge, Caps, Failure, Opts, fsutil_stat};
+use crate::gateway::{Bridge, Caps, Failure, Opts, Refs, fsutil_stat};
 use crate::gomod;
 use crate::image;
 use crate::llb::{self, LocalOptions, OpOptions, Platform};
@@ -36,7 +36,7 @@ const REQUIRED_GATEWAY_CAPS: &[&str] = &[
 
 /// What the build hands back for `Return`.
 pub struct Outcome {
-    pub reference: String,
+    pub refs: Refs,
     pub metadata: Vec<(String, Vec<u8>)>,
 }
 
@@ -111,23 +111,35 @@ fn build_platform(caps: &Caps) -> Platform {
     Platform::new("linux", arch, "")
 }
 
-fn target_platform(opts: &Opts, build: &Platform) -> Result<Platform, Failure> {
-    match opts.get("platform").filter(|p| !p.is_empty()) {
-        None => Ok(build.clone()),
+/// The platforms to build: `--platform` (a comma list), else the spec's
+/// `platforms:`, else the build platform.
+fn target_platforms(
+    opts: &Opts,
+    spec: &spec::Spec,
+    build: &Platform,
+) -> Result<Vec<Platform>, Failure> {
+    let mut out: Vec<Platform> = Vec::new();
+    match opts.get("platform").filter(|p| !p.trim().is_empty()) {
         Some(list) => {
-            let all: Vec<&str> = list
-                .split(',')
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .collect();
-            if all.len() > 1 {
-                return Err(Failure::new(format!(
-                    "--platform {list}: building several platforms in one build is not supported yet; build them one at a time"
-                )));
+            for p in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                let p = Platform::parse(p).map_err(|e| Failure::new(format!("--platform: {e}")))?;
+                if !out.contains(&p) {
+                    out.push(p);
+                }
             }
-            plan::parse_platform(all[0]).map_err(|e| Failure::new(format!("--platform: {e}")))
         }
+        None if !spec.platforms.is_empty() => {
+            out = spec.platforms.iter().map(|p| p.value.clone()).collect()
+        }
+        None => out.push(build.clone()),
     }
+    Ok(out)
+}
+
+/// Whether the client asked for an image index even for one platform.
+fn multi_platform_requested(opts: &Opts) -> bool {
+    let truthy = |v: Option<&str>| matches!(v, Some("1" | "true" | "True" | "TRUE"));
+    truthy(opts.get("multi-platform")) || truthy(opts.get("build-arg:BUILDKIT_MULTI_PLATFORM"))
 }
 
 /// Solve a small local source and return its ref.
@@ -273,7 +285,6 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
     }
     let session_id = std::env::var("BUILDKIT_SESSION_ID").unwrap_or_default();
     let build_platform = build_platform(&caps);
-    let target_platform = target_platform(&opts, &build_platform)?;
 
     // 1. The spec, from the `dockerfile` local the client sends.
     let filename = opts
@@ -353,75 +364,125 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
         .await?;
     check_main_package(&mut bridge, &context_ref, &spec, &file).await?;
 
-    // 4. Plan.
-    let inputs = Inputs {
-        build_args: opts.build_args(),
-        labels: opts.labels(),
-        build_platform: build_platform.clone(),
-        target_platform: target_platform.clone(),
-        // `no-cache=` (empty) means every step; gofront has one stage.
-        no_cache: opts.get("no-cache").is_some(),
-        resolve_mode: opts
-            .get("image-resolve-mode")
-            .unwrap_or("default")
-            .to_string(),
-        session_id,
-        excludes,
-        gomod,
-    };
-    let plan = plan::build(&spec, &inputs).map_err(|e| match e {
-        plan::PlanError::Spec(se) => file.failure(&se),
-        plan::PlanError::Other(m) => Failure::new(m),
-    })?;
+    // 4. One plan per target platform. The builder and the dependency
+    //    step are the same for all of them (build platform, same inputs), so
+    //    BuildKit runs them once; only `go build` and the final stage differ.
+    let targets = target_platforms(&opts, &spec, &build_platform)?;
+    let multi = targets.len() > 1 || multi_platform_requested(&opts);
+    if multi
+        && !caps.has_llb("mergeop")
+        && std::env::var("BUILDKIT_EXPORTEDPRODUCT").as_deref() == Ok("docker")
+    {
+        return Err(Failure::new(format!(
+            "building several platforms at once ({}) needs an image index exporter: Docker's built-in BuildKit (older than v0.10 here) stores one platform per image (hint: use `docker buildx build` with a BuildKit v0.10+ builder, e.g. `docker buildx create --driver docker-container`, or build one platform at a time)",
+            targets
+                .iter()
+                .map(Platform::id)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let mut plans = Vec::new();
+    for target in &targets {
+        let inputs = Inputs {
+            build_args: opts.build_args(),
+            labels: opts.labels(),
+            build_platform: build_platform.clone(),
+            target_platform: target.clone(),
+            // `no-cache=` (empty) means every step; gofront has one stage.
+            no_cache: opts.get("no-cache").is_some(),
+            resolve_mode: opts
+                .get("image-resolve-mode")
+                .unwrap_or("default")
+                .to_string(),
+            session_id: session_id.clone(),
+            excludes: excludes.clone(),
+            gomod: gomod.clone(),
+        };
+        plans.push(plan::build(&spec, &inputs).map_err(|e| match e {
+            plan::PlanError::Spec(se) => file.failure(&se),
+            plan::PlanError::Other(m) => Failure::new(m),
+        })?);
+    }
 
-    // 5. Image configs: the builder's env for the execs, the runtime's as
-    //    the base of the final config.
+    // 5. Image configs: the builder's env for the execs, each runtime's as
+    //    the base of that platform's final config.
+    let first = &plans[0];
     let builder_cfg = bridge
         .resolve_image_config(
-            &plan.builder.reference,
-            &plan.builder.platform.to_pb(),
-            &plan.resolve_mode,
+            &first.builder.reference,
+            &first.builder.platform.to_pb(),
+            &first.resolve_mode,
         )
         .await?;
     let builder_cfg = image::parse_base(&builder_cfg).map_err(Failure::new)?;
-    let runtime_cfg = match &plan.runtime {
-        Some(r) => {
-            let raw = bridge
-                .resolve_image_config(&r.reference, &r.platform.to_pb(), &plan.resolve_mode)
-                .await?;
-            Some(image::parse_base(&raw).map_err(Failure::new)?)
-        }
-        None => None,
-    };
-
-    // 6. Solve the graph now (evaluate), so a failing step comes back here
-    //    and is reported through Return rather than after it.
     let source = llb::SourceFile {
         filename: file.name.clone(),
         data: file.text.clone().into_bytes(),
         language: "YAML".into(),
     };
-    let marshaled = convert::to_llb(&plan, &builder_cfg.config.env, Some(&source));
-    let definition = marshaled.definition.clone();
-    let reference = bridge
-        .solve(marshaled.definition, true, "[gofront] build")
-        .await
-        .map_err(|f| explain_step_failure(f, &definition, &file.name))?;
 
-    let config = image::finalize(runtime_cfg, &plan.image);
-    let config =
-        serde_json::to_vec(&config).map_err(|e| Failure::new(format!("image config: {e}")))?;
-    let mut metadata = vec![("containerimage.config".to_string(), config)];
-    if let Some(epoch) = plan.final_stage.timestamp {
-        metadata.push((
-            "source.date.epoch".to_string(),
-            epoch.to_string().into_bytes(),
-        ));
+    // 6. Solve each platform's graph now (evaluate), so a failing step comes
+    //    back here and is reported through Return rather than after it.
+    //    Platforms are solved one after another: `go build` already uses
+    //    every core, and BuildKit v0.8 can crash on concurrent solves that
+    //    share vertices (moby/moby#42414).
+    let mut refs = Vec::new();
+    let mut metadata = Vec::new();
+    let mut platforms_meta = Vec::new();
+    for plan in &plans {
+        let runtime_cfg = match &plan.runtime {
+            Some(r) => {
+                let raw = bridge
+                    .resolve_image_config(&r.reference, &r.platform.to_pb(), &plan.resolve_mode)
+                    .await?;
+                Some(image::parse_base(&raw).map_err(Failure::new)?)
+            }
+            None => None,
+        };
+        let marshaled = convert::to_llb(plan, &builder_cfg.config.env, Some(&source));
+        let definition = marshaled.definition.clone();
+        let reference = bridge
+            .solve(marshaled.definition, true, "[gofront] build")
+            .await
+            .map_err(|f| explain_step_failure(f, &definition, &file.name))?;
+        let config = image::finalize(runtime_cfg, &plan.image);
+        let config =
+            serde_json::to_vec(&config).map_err(|e| Failure::new(format!("image config: {e}")))?;
+        let target = &plan
+            .image
+            .platform
+            .clone()
+            .unwrap_or_else(|| build_platform.clone());
+        let id = target.id();
+        let suffix = if multi {
+            format!("/{id}")
+        } else {
+            String::new()
+        };
+        metadata.push((format!("containerimage.config{suffix}"), config));
+        if let Some(epoch) = plan.final_stage.timestamp {
+            metadata.push((
+                format!("source.date.epoch{suffix}"),
+                epoch.to_string().into_bytes(),
+            ));
+        }
+        platforms_meta.push(serde_json::json!({"ID": id, "Platform": target}));
+        refs.push((id, reference));
     }
-    Ok(Outcome {
-        reference,
-        metadata,
-    })
+    // The platform table; exptypes.Platforms has no json tags, hence the
+    // capitalized keys.
+    metadata.push((
+        "refs.platforms".to_string(),
+        serde_json::to_vec(&serde_json::json!({ "Platforms": platforms_meta }))
+            .expect("json serializes"),
+    ));
+    let refs = if multi {
+        Refs::PerPlatform(refs)
+    } else {
+        Refs::Single(refs.remove(0).1)
+    };
+    Ok(Outcome { refs, metadata })
 }
 
 /// The digest of the failed vertex, from BuildKit's `errdefs.Vertex` detail.
@@ -542,5 +603,46 @@ mod tests {
         assert_eq!(f.details.len(), 1, "details are forwarded");
         let f = explain_step_failure(Failure::new("[gofront] build: boom"), &def, "gofront.yaml");
         assert!(f.message.starts_with("[gofront] build failed: boom"));
+    }
+
+    #[test]
+    fn target_platforms_come_from_opts_then_spec_then_build() {
+        let build = Platform::new("linux", "amd64", "");
+        let spec = spec::parse("gofront.yaml", "platforms: [linux/arm64, linux/s390x]\n").unwrap();
+        let opts = |v: &str| {
+            Opts::from_pairs(vec![(
+                "BUILDKIT_FRONTEND_OPT_0".to_string(),
+                format!("platform={v}"),
+            )])
+        };
+        let ids = |v: Vec<Platform>| v.iter().map(Platform::id).collect::<Vec<_>>();
+        assert_eq!(
+            ids(
+                target_platforms(&opts("linux/arm/v7, linux/386,linux/arm/v7"), &spec, &build)
+                    .unwrap()
+            ),
+            ["linux/arm/v7", "linux/386"]
+        );
+        assert_eq!(
+            ids(target_platforms(&Opts::default(), &spec, &build).unwrap()),
+            ["linux/arm64", "linux/s390x"]
+        );
+        let plain = spec::parse("gofront.yaml", "main: .\n").unwrap();
+        assert_eq!(
+            ids(target_platforms(&Opts::default(), &plain, &build).unwrap()),
+            ["linux/amd64"]
+        );
+        assert!(
+            target_platforms(&opts("linux"), &plain, &build)
+                .unwrap_err()
+                .message
+                .contains("--platform")
+        );
+        let multi = Opts::from_pairs(vec![(
+            "BUILDKIT_FRONTEND_OPT_0".to_string(),
+            "multi-platform=true".to_string(),
+        )]);
+        assert!(multi_platform_requested(&multi));
+        assert!(!multi_platform_requested(&Opts::default()));
     }
 }

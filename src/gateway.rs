@@ -118,6 +118,14 @@ impl Opts {
     }
 }
 
+/// What a build returns: one image, or one per platform.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Refs {
+    Single(String),
+    /// (platform ID, ref id) pairs.
+    PerPlatform(Vec<(String, String)>),
+}
+
 /// The connected bridge.
 #[derive(Clone)]
 pub struct Bridge {
@@ -341,18 +349,22 @@ impl Bridge {
         Ok(resp.config)
     }
 
-    /// Return the result: one ref plus metadata (the image config).
+    /// Return the result: one ref, or one per platform (keyed by platform
+    /// ID), plus metadata (the image configs).
     pub async fn return_result(
         &mut self,
-        reference: String,
+        refs: Refs,
         metadata: Vec<(String, Vec<u8>)>,
     ) -> Result<(), String> {
+        let as_ref = |id: String| fe::Ref { id, def: None };
         let result = fe::Result {
             metadata: metadata.into_iter().collect(),
-            result: Some(fe::result::Result::Ref(fe::Ref {
-                id: reference,
-                def: None,
-            })),
+            result: Some(match refs {
+                Refs::Single(id) => fe::result::Result::Ref(as_ref(id)),
+                Refs::PerPlatform(map) => fe::result::Result::Refs(fe::RefMap {
+                    refs: map.into_iter().map(|(k, id)| (k, as_ref(id))).collect(),
+                }),
+            }),
             ..Default::default()
         };
         self.r#return(fe::ReturnRequest {

@@ -410,49 +410,9 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
     })
 }
 
-/// Parse a platform as `docker build --platform` takes it and normalize it
-/// the way containerd does (`arm64/v8` → `arm64`, `arm` → `arm/v7`).
+/// Parse a platform as `docker build --platform` takes it.
 pub fn parse_platform(s: &str) -> Result<Platform, String> {
-    let parts: Vec<&str> = s.trim().split('/').collect();
-    let bad =
-        || format!("\"{s}\" is not a platform (expected os/arch[/variant], e.g. linux/arm64)");
-    if parts.len() < 2 || parts.len() > 3 || parts.iter().any(|p| p.is_empty()) {
-        return Err(bad());
-    }
-    let os = parts[0].to_ascii_lowercase();
-    let mut arch = parts[1].to_ascii_lowercase();
-    let mut variant = parts
-        .get(2)
-        .map(|v| v.to_ascii_lowercase())
-        .unwrap_or_default();
-    match arch.as_str() {
-        "x86_64" | "x86-64" => arch = "amd64".into(),
-        "aarch64" => arch = "arm64".into(),
-        "i386" | "i686" => arch = "386".into(),
-        "armhf" => {
-            arch = "arm".into();
-            variant = "v7".into();
-        }
-        _ => {}
-    }
-    if arch == "arm64" && variant == "v8" {
-        variant.clear();
-    }
-    if arch == "arm" && variant.is_empty() {
-        variant = "v7".into();
-    }
-    if arch == "amd64" && variant == "v1" {
-        variant.clear();
-    }
-    let ok = |v: &str| v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if !ok(&os) || !ok(&arch) || !ok(&variant) {
-        return Err(bad());
-    }
-    Ok(Platform {
-        os,
-        architecture: arch,
-        variant,
-    })
+    Platform::parse(s)
 }
 
 /// Parse `.dockerignore` into exclude patterns, as BuildKit's dockerfile

@@ -11,6 +11,8 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 use serde_saphyr::{Budget, DuplicateKeyPolicy, Options, Spanned};
 
+use crate::llb::Platform;
+
 /// Specs are a few hundred bytes; anything far larger is a mistake or an attack.
 pub const MAX_SPEC_BYTES: usize = 256 * 1024;
 
@@ -125,6 +127,8 @@ pub struct Spec {
     pub args: Vec<String>,
     pub user: Located<User>,
     pub labels: BTreeMap<String, String>,
+    /// Platforms to build when the build names none (`--platform` wins).
+    pub platforms: Vec<Located<Platform>>,
 }
 
 pub const DEFAULT_USER: &str = "65532:65532";
@@ -133,7 +137,17 @@ pub const DEFAULT_USER: &str = "65532:65532";
 // Raw YAML shape. Every value is `Spanned` so validation can point at it.
 
 const TOP_KEYS: &[&str] = &[
-    "go", "main", "runtime", "cgo", "version", "ports", "env", "args", "user", "labels",
+    "go",
+    "main",
+    "runtime",
+    "cgo",
+    "version",
+    "ports",
+    "env",
+    "args",
+    "user",
+    "labels",
+    "platforms",
 ];
 const VERSION_KEYS: &[&str] = &["arg", "var", "default"];
 
@@ -150,6 +164,7 @@ struct RawSpec {
     args: Option<Vec<Spanned<String>>>,
     user: Option<Spanned<Scalar>>,
     labels: Option<BTreeMap<String, Spanned<Scalar>>>,
+    platforms: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -539,6 +554,28 @@ fn validate(file: &str, raw: RawSpec) -> Result<Spec, SpecError> {
         labels.insert(k, v.value.0);
     }
 
+    let mut platforms: Vec<Located<Platform>> = Vec::new();
+    for p in raw.platforms.unwrap_or_default() {
+        let pos = Pos::from(&p);
+        let value = Platform::parse(&p.value).map_err(|why| {
+            err(
+                pos,
+                format!("platforms: {why}"),
+                "e.g. platforms: [linux/amd64, linux/arm64, linux/arm/v7]",
+            )
+        })?;
+        if value.os != "linux" {
+            return Err(err(
+                pos,
+                format!("platforms: {value} is not supported; gofront builds Linux images"),
+                "",
+            ));
+        }
+        if !platforms.iter().any(|q| q.value == value) {
+            platforms.push(Located { value, pos });
+        }
+    }
+
     Ok(Spec {
         file: file.to_string(),
         go,
@@ -551,6 +588,7 @@ fn validate(file: &str, raw: RawSpec) -> Result<Spec, SpecError> {
         args,
         user,
         labels,
+        platforms,
     })
 }
 

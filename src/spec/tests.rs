@@ -294,3 +294,24 @@ fn errors_render_file_line_column_and_hint() {
         "svc.yaml:2:10: runtime: cgo is on, and scratch has no C library (hint: drop `runtime` to get gcr.io/distroless/base-debian12 (glibc), or set `cgo: false` for a static binary)"
     );
 }
+
+#[test]
+fn platforms() {
+    let s = ok("platforms: [linux/amd64, linux/arm64/v8, linux/arm, linux/amd64]\n");
+    let got: Vec<String> = s.platforms.iter().map(|p| p.value.to_string()).collect();
+    assert_eq!(got, ["linux/amd64", "linux/arm64", "linux/arm/v7"]);
+    assert_eq!(
+        s.platforms[1].pos,
+        Pos {
+            line: 1,
+            column: 26
+        }
+    );
+    fails("platforms: [linux]\n", 1, "is not a platform");
+    fails(
+        "platforms:\n  - linux/amd64\n  - windows/amd64\n",
+        3,
+        "gofront builds Linux images",
+    );
+    fails("platform: [linux/amd64]\n", 1, "did you mean \"platforms\"");
+}

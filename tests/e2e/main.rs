@@ -198,7 +198,8 @@ fn api_rebuild_after_an_edit_recompiles_only_what_changed() {
     assert!(!compile.cached);
     assert!(
         !b.log.contains("go: downloading"),
-        "no module is downloaded"
+        "no module is downloaded:\n{}",
+        b.log
     );
     let compiled: Vec<&str> = compile
         .lines
@@ -496,4 +497,24 @@ fn cgo_builds_on_bookworm_and_runs_on_distroless_base() {
         "a cgo binary links glibc dynamically"
     );
     remove_image(&tag);
+}
+
+/// Docker 20.10 stores one platform per image: asking for several fails up
+/// front with a message that says what is needed.
+#[test]
+#[ignore = "needs Docker and the frontend image: run scripts/test.sh"]
+fn several_platforms_on_docker_20_10_fail_clearly() {
+    let ctx = copy_example("hello");
+    // The 20.10 CLI refuses a comma list in --platform; the spec can ask.
+    write(
+        ctx.path(),
+        "gofront.yaml",
+        "# syntax=ourorg/gofront\nplatforms: [linux/amd64, linux/arm64]\n",
+    );
+    let b = build(ctx.path(), "gofront.yaml", "gofront-test/never", &[]);
+    b.assert_failed_with(&[
+        "building several platforms at once (linux/amd64, linux/arm64)",
+        "BuildKit v0.10+",
+        "docker buildx",
+    ]);
 }
