@@ -197,21 +197,60 @@ pub fn to_llb(plan: &Plan, builder_env: &[String], source: Option<&SourceFile>) 
             &target_platform,
             OpOptions::named("[gofront] stage the image files", plan.no_cache),
         );
-    let image = base
-        .file()
-        .copy(
-            &staged,
-            "/",
-            "/",
-            CopyOptions {
-                timestamp: f.timestamp,
-                ..Default::default()
-            },
-        )
-        .finish(
+    // Writing into a directory changes its mtime, so the staged tree's
+    // directories carry the build time. One copy of the whole tree stamps
+    // every file and directory with SOURCE_DATE_EPOCH.
+    let layer = match f.timestamp {
+        Some(_) => State::scratch()
+            .file()
+            .copy(
+                &staged,
+                "/",
+                "/",
+                CopyOptions {
+                    timestamp: f.timestamp,
+                    ..Default::default()
+                },
+            )
+            .finish(
+                &target_platform,
+                OpOptions::named(
+                    "[gofront] stamp the files with SOURCE_DATE_EPOCH",
+                    plan.no_cache,
+                ),
+            ),
+        None => staged.clone(),
+    };
+    let image = match (&plan.runtime, plan.merge) {
+        // Scratch: the staged tree is the image.
+        (None, _) => layer,
+        // The binary's layer does not depend on the base: a new base
+        // reuses it, and a new binary reuses the base's layers.
+        (Some(_), true) => State::merge(
+            &[base, layer],
             &target_platform,
-            OpOptions::named(f.name.clone(), plan.no_cache),
-        );
+            OpOptions::named(
+                format!("[gofront] layer {} onto the runtime image", f.binary_path),
+                plan.no_cache,
+            ),
+        ),
+        // BuildKit before v0.10 has no MergeOp: copy the tree onto the base.
+        (Some(_), false) => base
+            .file()
+            .copy(
+                &staged,
+                "/",
+                "/",
+                CopyOptions {
+                    timestamp: f.timestamp,
+                    ..Default::default()
+                },
+            )
+            .finish(
+                &target_platform,
+                OpOptions::named(f.name.clone(), plan.no_cache),
+            ),
+    };
     llb::marshal_with_source(&image, source)
 }
 
@@ -360,5 +399,47 @@ mod tests {
         )
         .definition;
         insta::assert_snapshot!(dump(&def));
+    }
+
+    fn final_op(p: &Plan) -> pb::Op {
+        let def = to_llb(p, &env(), None).definition;
+        let last = pb::Op::decode(def.def.last().unwrap().as_slice()).unwrap();
+        let head = &last.inputs[0].digest;
+        let bytes = def.def.iter().find(|b| &llb::digest_of(b) == head).unwrap();
+        pb::Op::decode(bytes.as_slice()).unwrap()
+    }
+
+    #[test]
+    fn the_binary_is_merged_onto_the_base_where_mergeop_exists() {
+        let mut p = plan("main: .\n", "1");
+        p.merge = true;
+        let op = final_op(&p);
+        match &op.op {
+            Some(pb::op::Op::Merge(m)) => assert_eq!(m.inputs.len(), 2),
+            other => panic!("expected a merge, got {other:?}"),
+        }
+        p.merge = false;
+        assert!(
+            matches!(final_op(&p).op, Some(pb::op::Op::File(_))),
+            "a copy without MergeOp"
+        );
+        // On scratch the staged files are the image, on any daemon.
+        let mut s = plan("runtime: scratch\n", "1");
+        s.merge = true;
+        assert!(matches!(final_op(&s).op, Some(pb::op::Op::File(_))));
+        let def = to_llb(&p, &env(), None).definition;
+        assert!(
+            !def.metadata
+                .values()
+                .any(|m| m.caps.contains_key("mergeop"))
+        );
+        p.merge = true;
+        let def = to_llb(&p, &env(), None).definition;
+        assert!(
+            def.metadata
+                .values()
+                .any(|m| m.caps.contains_key("mergeop")),
+            "the merge lists its cap"
+        );
     }
 }

@@ -398,6 +398,7 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
             session_id: session_id.clone(),
             excludes: excludes.clone(),
             gomod: gomod.clone(),
+            merge: caps.has_llb("mergeop"),
         };
         plans.push(plan::build(&spec, &inputs).map_err(|e| match e {
             plan::PlanError::Spec(se) => file.failure(&se),

@@ -74,6 +74,7 @@ impl Marshaler {
                 OpKind::Source(s) => pb::op::Op::Source(s.clone()),
                 OpKind::Exec(e) => pb::op::Op::Exec((**e).clone()),
                 OpKind::File(f) => pb::op::Op::File(f.clone()),
+                OpKind::Merge(m) => pb::op::Op::Merge(m.clone()),
             }),
         };
         let bytes = encode_op(&op);

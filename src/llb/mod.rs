@@ -166,6 +166,7 @@ pub(crate) enum OpKind {
     Source(pb::SourceOp),
     Exec(Box<pb::ExecOp>),
     File(pb::FileOp),
+    Merge(pb::MergeOp),
 }
 
 /// One vertex of the graph.
@@ -207,6 +208,40 @@ impl State {
                 node: Rc::new(node),
                 index,
             }),
+        }
+    }
+
+    /// The states layered on top of each other, each kept as its own layer
+    /// (BuildKit's MergeOp, cap `mergeop`, v0.10+): a change to one input
+    /// does not invalidate the others' layers. Scratch inputs are skipped.
+    pub fn merge(states: &[State], platform: &Platform, options: OpOptions) -> State {
+        let mut inputs = InputSet::default();
+        let merge_inputs: Vec<pb::MergeInput> = states
+            .iter()
+            .filter(|s| !s.is_scratch())
+            .map(|s| pb::MergeInput {
+                input: inputs.index_of(s),
+            })
+            .collect();
+        match merge_inputs.len() {
+            0 => State::scratch(),
+            1 => states
+                .iter()
+                .find(|s| !s.is_scratch())
+                .cloned()
+                .unwrap_or_default(),
+            _ => State::from_node(
+                Node {
+                    kind: OpKind::Merge(pb::MergeOp {
+                        inputs: merge_inputs,
+                    }),
+                    inputs: inputs.inputs,
+                    platform: Some(platform.clone()),
+                    caps: vec!["mergeop"],
+                    options,
+                },
+                0,
+            ),
         }
     }
 

@@ -50,6 +50,8 @@ pub struct Inputs {
     /// Exclude patterns from the context's `.dockerignore`.
     pub excludes: Vec<String>,
     pub gomod: GoMod,
+    /// The daemon has MergeOp (BuildKit v0.10+).
+    pub merge: bool,
 }
 
 /// One image the graph uses.
@@ -98,6 +100,8 @@ pub struct Plan {
     pub session_id: String,
     pub resolve_mode: String,
     pub no_cache: bool,
+    /// Layer the binary onto the base with MergeOp (else a copy).
+    pub merge: bool,
     pub download: Step,
     pub compile: Step,
     pub final_stage: FinalStage,
@@ -403,6 +407,7 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
         session_id: inputs.session_id.clone(),
         resolve_mode: inputs.resolve_mode.clone(),
         no_cache: inputs.no_cache,
+        merge: inputs.merge,
         download,
         compile,
         final_stage,

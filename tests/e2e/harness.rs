@@ -87,6 +87,24 @@ fn go_setting_args() -> Vec<String> {
     args
 }
 
+/// Which BuildKit runs a build.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Daemon {
+    /// Docker 20.10's built-in BuildKit v0.8, through `docker build`.
+    Docker,
+    /// A current buildkitd through buildx (remote driver), images from the
+    /// local registry mirror.
+    Buildkit,
+}
+
+/// The builder `scripts/buildkit-up.sh` registers.
+pub const BUILDX_BUILDER: &str = "gofront";
+
+/// The buildx that `scripts/buildkit-up.sh` installs in `.tools/bin`.
+pub fn buildx() -> Command {
+    Command::new(repo_root().join(".tools/bin/buildx"))
+}
+
 pub struct Build {
     pub ok: bool,
     pub log: String,
@@ -163,14 +181,43 @@ impl Build {
 
 /// `docker build --progress=plain -f <spec> -t <tag> <args> <context>`,
 /// killed after 10 minutes: a hung frontend (pitfall P1) fails the test.
-pub fn build(context: &Path, spec: &str, tag: &str, args: &[&str]) -> Build {
-    let mut cmd = docker();
-    cmd.arg("build")
-        .arg("--progress=plain")
+pub fn build(daemon: Daemon, context: &Path, spec: &str, tag: &str, args: &[&str]) -> Build {
+    let cmd = match daemon {
+        Daemon::Docker => {
+            let mut c = docker();
+            c.arg("build");
+            c
+        }
+        Daemon::Buildkit => {
+            let mut c = buildx_build();
+            // --load puts the result in Docker's image store, so the same
+            // inspect/run checks apply to both daemons.
+            c.arg("--load");
+            c
+        }
+    };
+    build_inner(cmd, context, spec, Some(tag), args)
+}
+
+fn buildx_build() -> Command {
+    let mut c = buildx();
+    c.args(["--builder", BUILDX_BUILDER, "build"]);
+    c
+}
+
+fn build_inner(
+    mut cmd: Command,
+    context: &Path,
+    spec: &str,
+    tag: Option<&str>,
+    args: &[&str],
+) -> Build {
+    cmd.arg("--progress=plain")
         .arg("-f")
-        .arg(context.join(spec))
-        .arg("-t")
-        .arg(tag);
+        .arg(context.join(spec));
+    if let Some(tag) = tag {
+        cmd.arg("-t").arg(tag);
+    }
     cmd.args(go_setting_args());
     cmd.args(args);
     cmd.arg(context);
@@ -288,30 +335,6 @@ pub fn image_files(image: &str) -> Vec<ImageFile> {
     files
 }
 
-pub const ELF_X86_64: u16 = 62;
-pub const ELF_AARCH64: u16 = 183;
-
-/// An ELF executable for `machine` without a dynamic loader (PT_INTERP).
-pub fn is_static_elf(data: &[u8], machine: u16) -> bool {
-    if data.len() < 64 || &data[..4] != b"\x7fELF" || data[4] != 2 {
-        return false;
-    }
-    let u16_at = |o: usize| u16::from_le_bytes([data[o], data[o + 1]]);
-    let u64_at = |o: usize| u64::from_le_bytes(data[o..o + 8].try_into().unwrap());
-    if u16_at(18) != machine {
-        return false;
-    }
-    let (phoff, phentsize, phnum) = (
-        u64_at(32) as usize,
-        u16_at(54) as usize,
-        u16_at(56) as usize,
-    );
-    (0..phnum).all(|i| {
-        let at = phoff + i * phentsize;
-        at + 4 <= data.len() && u32::from_le_bytes(data[at..at + 4].try_into().unwrap()) != 3
-    })
-}
-
 /// A container serving on a random loopback port; removed on drop.
 pub struct Server {
     id: String,
@@ -365,4 +388,195 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = run(docker().args(["rm", "-f", &self.id]));
     }
+}
+
+/// The facts of an ELF file the platform tests check.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Elf {
+    pub bits: u8,
+    pub little_endian: bool,
+    pub machine: u16,
+    /// Has a PT_INTERP segment (dynamically linked).
+    pub dynamic: bool,
+}
+
+pub fn elf(data: &[u8]) -> Option<Elf> {
+    if data.len() < 64 || &data[..4] != b"\x7fELF" {
+        return None;
+    }
+    let bits = match data[4] {
+        1 => 32,
+        2 => 64,
+        _ => return None,
+    };
+    let le = data[5] == 1;
+    let u16_at = |o: usize| {
+        let b = [data[o], data[o + 1]];
+        if le {
+            u16::from_le_bytes(b)
+        } else {
+            u16::from_be_bytes(b)
+        }
+    };
+    let u32_at = |o: usize| {
+        let b: [u8; 4] = data[o..o + 4].try_into().unwrap();
+        if le {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        }
+    };
+    let u64_at = |o: usize| {
+        let b: [u8; 8] = data[o..o + 8].try_into().unwrap();
+        if le {
+            u64::from_le_bytes(b)
+        } else {
+            u64::from_be_bytes(b)
+        }
+    };
+    let (phoff, phentsize, phnum) = if bits == 64 {
+        (
+            u64_at(32) as usize,
+            u16_at(54) as usize,
+            u16_at(56) as usize,
+        )
+    } else {
+        (
+            u32_at(28) as usize,
+            u16_at(42) as usize,
+            u16_at(44) as usize,
+        )
+    };
+    let dynamic = (0..phnum).any(|i| {
+        let at = phoff + i * phentsize;
+        at + 4 <= data.len() && u32_at(at) == 3
+    });
+    Some(Elf {
+        bits,
+        little_endian: le,
+        machine: u16_at(18),
+        dynamic,
+    })
+}
+
+/// The ELF a Go binary for `platform` must be: (bits, little endian, e_machine).
+pub fn expected_elf(platform: &str) -> (u8, bool, u16) {
+    match platform {
+        "linux/amd64" => (64, true, 62),
+        "linux/arm64" => (64, true, 183),
+        "linux/arm/v7" | "linux/arm/v6" => (32, true, 40),
+        "linux/386" => (32, true, 3),
+        "linux/ppc64le" => (64, true, 21),
+        "linux/s390x" => (64, false, 22),
+        "linux/riscv64" => (64, true, 243),
+        other => panic!("no ELF facts for {other}"),
+    }
+}
+
+/// One platform's image in an OCI layout.
+pub struct OciImage {
+    pub platform: String,
+    pub config: serde_json::Value,
+    /// Files of all layers, later layers winning.
+    pub files: std::collections::BTreeMap<String, Vec<u8>>,
+}
+
+/// Read an OCI layout tarball (`--output type=oci`): every platform image
+/// of its index (attestation manifests skipped).
+pub fn read_oci_layout(tarball: &Path) -> Vec<OciImage> {
+    let mut blobs = std::collections::BTreeMap::new();
+    let mut index = None;
+    let file = std::fs::File::open(tarball).unwrap();
+    for entry in tar::Archive::new(file).entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let path = entry.path().unwrap().to_string_lossy().to_string();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).unwrap();
+        if path == "index.json" {
+            index = Some(data);
+        } else if let Some(d) = path.strip_prefix("blobs/sha256/") {
+            blobs.insert(format!("sha256:{d}"), data);
+        }
+    }
+    let blob_json = |digest: &str| -> serde_json::Value {
+        serde_json::from_slice(
+            blobs
+                .get(digest)
+                .unwrap_or_else(|| panic!("no blob {digest}")),
+        )
+        .unwrap()
+    };
+    let mut images = Vec::new();
+    let mut todo: Vec<serde_json::Value> = serde_json::from_slice::<serde_json::Value>(
+        &index.expect("index.json"),
+    )
+    .unwrap()["manifests"]
+        .as_array()
+        .unwrap()
+        .clone();
+    while let Some(desc) = todo.pop() {
+        let media = desc["mediaType"].as_str().unwrap_or_default();
+        let digest = desc["digest"].as_str().unwrap();
+        if media.contains("index") || media.contains("manifest.list") {
+            todo.extend(
+                blob_json(digest)["manifests"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .cloned(),
+            );
+            continue;
+        }
+        if desc["annotations"]["vnd.docker.reference.type"] == "attestation-manifest" {
+            continue;
+        }
+        let manifest = blob_json(digest);
+        let config = blob_json(manifest["config"]["digest"].as_str().unwrap());
+        let mut platform = format!(
+            "{}/{}",
+            config["os"].as_str().unwrap(),
+            config["architecture"].as_str().unwrap()
+        );
+        if let Some(v) = config["variant"].as_str().filter(|v| !v.is_empty()) {
+            platform.push('/');
+            platform.push_str(v);
+        }
+        let mut files = std::collections::BTreeMap::new();
+        for layer in manifest["layers"].as_array().unwrap() {
+            let raw = blobs.get(layer["digest"].as_str().unwrap()).unwrap();
+            let media = layer["mediaType"].as_str().unwrap_or_default();
+            let reader: Box<dyn Read> = if media.ends_with("gzip") {
+                Box::new(flate2::read::GzDecoder::new(raw.as_slice()))
+            } else {
+                Box::new(raw.as_slice())
+            };
+            for entry in tar::Archive::new(reader).entries().unwrap() {
+                let mut entry = entry.unwrap();
+                let path = entry
+                    .path()
+                    .unwrap()
+                    .to_string_lossy()
+                    .trim_start_matches("./")
+                    .to_string();
+                let mut data = Vec::new();
+                entry.read_to_end(&mut data).unwrap();
+                files.insert(path, data);
+            }
+        }
+        images.push(OciImage {
+            platform,
+            config,
+            files,
+        });
+    }
+    images.sort_by(|a, b| a.platform.cmp(&b.platform));
+    images
+}
+
+/// `docker buildx build` to an OCI layout tarball; returns the build.
+pub fn build_oci(context: &Path, spec: &str, dest: &Path, args: &[&str]) -> Build {
+    let out = format!("type=oci,dest={}", dest.display());
+    let mut all = vec!["--output", out.as_str()];
+    all.extend_from_slice(args);
+    build_inner(buildx_build(), context, spec, None, &all)
 }

@@ -10,13 +10,51 @@ mod harness;
 
 use harness::*;
 
+/// Each test below runs twice: on Docker 20.10's built-in BuildKit (v0.8)
+/// and on a current buildkitd through buildx (`scripts/buildkit-up.sh`).
+macro_rules! on_both_daemons {
+    ($($name:ident),* $(,)?) => {
+        mod docker20 {
+            $(
+                #[test]
+                #[ignore = "needs Docker and the frontend image: run scripts/test.sh"]
+                fn $name() {
+                    super::$name(super::Daemon::Docker)
+                }
+            )*
+        }
+        mod buildkit {
+            $(
+                #[test]
+                #[ignore = "needs buildkitd, buildx and the registry: run scripts/test.sh"]
+                fn $name() {
+                    super::$name(super::Daemon::Buildkit)
+                }
+            )*
+        }
+    };
+}
+
+on_both_daemons!(
+    hello_builds_runs_and_is_configured,
+    scratch_image_is_binary_certs_and_passwd,
+    api_rebuild_after_an_edit_recompiles_only_what_changed,
+    hostile_build_arg_is_data,
+    bad_specs_fail_with_file_and_line,
+    failing_go_build_is_reported,
+    dockerignore_is_honoured,
+    no_cache_reruns_the_steps,
+    foreign_platform_cross_compiles,
+    source_date_epoch_gives_the_same_image,
+    cgo_builds_on_bookworm_and_runs_on_distroless_base,
+);
+
 /// The main path: hello with a version, a label and the default runtime.
-#[test]
-#[ignore = "needs Docker and the frontend image: run scripts/test.sh"]
-fn hello_builds_runs_and_is_configured() {
+fn hello_builds_runs_and_is_configured(d: Daemon) {
     let ctx = copy_example("hello");
     let tag = unique_tag("hello");
     let b = build(
+        d,
         ctx.path(),
         "gofront.yaml",
         &tag,
@@ -76,8 +114,9 @@ fn hello_builds_runs_and_is_configured() {
     );
     assert_eq!((bin.uid, bin.gid), (0, 0));
     assert!(bin.mtime > 0, "mtime is kept, not 1970 (P7)");
-    assert!(
-        is_static_elf(&bin.data, ELF_X86_64),
+    assert_eq!(
+        elf(&bin.data).map(|e| (e.machine, e.dynamic)),
+        Some((62, false)),
         "a static x86-64 binary"
     );
 
@@ -93,9 +132,7 @@ fn hello_builds_runs_and_is_configured() {
 
 /// `runtime: scratch`: the image is the binary, CA certificates and a
 /// passwd entry for the non-root user, and nothing else.
-#[test]
-#[ignore = "needs Docker and the frontend image: run scripts/test.sh"]
-fn scratch_image_is_binary_certs_and_passwd() {
+fn scratch_image_is_binary_certs_and_passwd(d: Daemon) {
     let ctx = copy_example("hello");
     write(
         ctx.path(),
@@ -103,7 +140,7 @@ fn scratch_image_is_binary_certs_and_passwd() {
         "# syntax=ourorg/gofront\nruntime: scratch\nports: [8080]\n",
     );
     let tag = unique_tag("scratch");
-    build(ctx.path(), "gofront.yaml", &tag, &[]).assert_ok();
+    build(d, ctx.path(), "gofront.yaml", &tag, &[]).assert_ok();
     let files = image_files(&tag);
     let paths: Vec<&str> = files
         .iter()
@@ -141,12 +178,11 @@ fn scratch_image_is_binary_certs_and_passwd() {
 
 /// The edit loop: after a one-line edit, no module is downloaded and only
 /// the edited package and its importers are compiled.
-#[test]
-#[ignore = "needs Docker and the frontend image: run scripts/test.sh"]
-fn api_rebuild_after_an_edit_recompiles_only_what_changed() {
+fn api_rebuild_after_an_edit_recompiles_only_what_changed(d: Daemon) {
     let ctx = copy_example("api");
     let tag = unique_tag("api");
     build(
+        d,
         ctx.path(),
         "gofront.yaml",
         &tag,
@@ -163,6 +199,7 @@ fn api_rebuild_after_an_edit_recompiles_only_what_changed() {
 
     // No change: everything is cached.
     let again = build(
+        d,
         ctx.path(),
         "gofront.yaml",
         &tag,
@@ -184,6 +221,7 @@ fn api_rebuild_after_an_edit_recompiles_only_what_changed() {
     assert_ne!(src, edited, "the example still has the greeting constant");
     std::fs::write(&handlers, edited).unwrap();
     let b = build(
+        d,
         ctx.path(),
         "gofront.yaml",
         &tag,
@@ -229,13 +267,12 @@ fn api_rebuild_after_an_edit_recompiles_only_what_changed() {
 
 /// A build-arg value with shell syntax, quotes, spaces and newlines is
 /// passed to the linker as data and comes back verbatim.
-#[test]
-#[ignore = "needs Docker and the frontend image: run scripts/test.sh"]
-fn hostile_build_arg_is_data() {
+fn hostile_build_arg_is_data(d: Daemon) {
     let ctx = copy_example("hello");
     let tag = unique_tag("hostile");
     let value = "$(touch /tmp/pwned); `id` \"quoted\" && echo\nsecond line";
     build(
+        d,
         ctx.path(),
         "gofront.yaml",
         &tag,
@@ -251,6 +288,7 @@ fn hostile_build_arg_is_data() {
 
     // A value Go's -ldflags cannot carry is refused, pointing at the spec.
     let b = build(
+        d,
         ctx.path(),
         "gofront.yaml",
         &tag,
@@ -260,9 +298,7 @@ fn hostile_build_arg_is_data() {
 }
 
 /// Bad specs end in an error with the file name and line, never a bare exit code.
-#[test]
-#[ignore = "needs Docker and the frontend image: run scripts/test.sh"]
-fn bad_specs_fail_with_file_and_line() {
+fn bad_specs_fail_with_file_and_line(d: Daemon) {
     let ctx = copy_example("hello");
     write(
         ctx.path(),
@@ -316,7 +352,7 @@ fn bad_specs_fail_with_file_and_line() {
             "gofront.yaml",
             &format!("# syntax=ourorg/gofront\n{body}"),
         );
-        let b = build(ctx.path(), "gofront.yaml", "gofront-test/never", &[]);
+        let b = build(d, ctx.path(), "gofront.yaml", "gofront-test/never", &[]);
         b.assert_failed_with(expected);
     }
 }
@@ -324,9 +360,7 @@ fn bad_specs_fail_with_file_and_line() {
 /// A failing `go build` is reported through `Return` (evaluate=true, P4)
 /// with the daemon's error, even when the error trailers are large because
 /// the spec (sent as a source map) is large (P5).
-#[test]
-#[ignore = "needs Docker and the frontend image: run scripts/test.sh"]
-fn failing_go_build_is_reported() {
+fn failing_go_build_is_reported(d: Daemon) {
     let ctx = copy_example("hello");
     write(
         ctx.path(),
@@ -341,7 +375,7 @@ fn failing_go_build_is_reported() {
         "gofront.yaml",
         &format!("# syntax=ourorg/gofront\n{padding}main: .\n"),
     );
-    let b = build(ctx.path(), "gofront.yaml", "gofront-test/never", &[]);
+    let b = build(d, ctx.path(), "gofront.yaml", "gofront-test/never", &[]);
     // The compiler's message is in the step's output; the error names the
     // step and the spec line of `main` (line 3002, after the padding).
     assert!(
@@ -359,9 +393,7 @@ fn failing_go_build_is_reported() {
 
 /// `.dockerignore` is honoured: an ignored file that would break the build
 /// never reaches it. A multi-megabyte `.dockerignore` is read in chunks (P6).
-#[test]
-#[ignore = "needs Docker and the frontend image: run scripts/test.sh"]
-fn dockerignore_is_honoured() {
+fn dockerignore_is_honoured(d: Daemon) {
     let ctx = copy_example("hello");
     write(
         ctx.path(),
@@ -376,20 +408,18 @@ fn dockerignore_is_honoured() {
     }
     write(ctx.path(), ".dockerignore", &ignore);
     let tag = unique_tag("ignore");
-    build(ctx.path(), "gofront.yaml", &tag, &[]).assert_ok();
+    build(d, ctx.path(), "gofront.yaml", &tag, &[]).assert_ok();
     remove_image(&tag);
 }
 
 /// `--no-cache` re-runs the steps; without it a rebuild is fully cached.
-#[test]
-#[ignore = "needs Docker and the frontend image: run scripts/test.sh"]
-fn no_cache_reruns_the_steps() {
+fn no_cache_reruns_the_steps(d: Daemon) {
     let ctx = copy_example("hello");
     let tag = unique_tag("nocache");
-    build(ctx.path(), "gofront.yaml", &tag, &[]).assert_ok();
-    let cached = build(ctx.path(), "gofront.yaml", &tag, &[]);
+    build(d, ctx.path(), "gofront.yaml", &tag, &[]).assert_ok();
+    let cached = build(d, ctx.path(), "gofront.yaml", &tag, &[]);
     assert!(cached.step("[gofront] go build").cached);
-    let fresh = build(ctx.path(), "gofront.yaml", &tag, &["--no-cache"]);
+    let fresh = build(d, ctx.path(), "gofront.yaml", &tag, &["--no-cache"]);
     fresh.assert_ok();
     assert!(!fresh.step("[gofront] go build").cached, "{}", fresh.log);
     assert!(!fresh.step("[gofront] go mod download").cached);
@@ -398,9 +428,7 @@ fn no_cache_reruns_the_steps() {
 
 /// One foreign platform on Docker 20.10: the toolchain runs natively and
 /// cross-compiles; the image says arm64 and holds an AArch64 binary.
-#[test]
-#[ignore = "needs Docker and the frontend image: run scripts/test.sh"]
-fn foreign_platform_cross_compiles() {
+fn foreign_platform_cross_compiles(d: Daemon) {
     let ctx = copy_example("hello");
     write(
         ctx.path(),
@@ -409,6 +437,7 @@ fn foreign_platform_cross_compiles() {
     );
     let tag = unique_tag("arm64");
     let b = build(
+        d,
         ctx.path(),
         "gofront.yaml",
         &tag,
@@ -424,14 +453,16 @@ fn foreign_platform_cross_compiles() {
         .iter()
         .find(|f| f.path == "usr/local/bin/hello")
         .unwrap();
-    assert!(is_static_elf(&bin.data, ELF_AARCH64), "an AArch64 binary");
+    assert_eq!(
+        elf(&bin.data).map(|e| (e.machine, e.dynamic)),
+        Some((183, false)),
+        "a static AArch64 binary"
+    );
     remove_image(&tag);
 }
 
 /// With SOURCE_DATE_EPOCH, two builds from scratch give the same image.
-#[test]
-#[ignore = "needs Docker and the frontend image: run scripts/test.sh"]
-fn source_date_epoch_gives_the_same_image() {
+fn source_date_epoch_gives_the_same_image(d: Daemon) {
     let ctx = copy_example("hello");
     let tag = unique_tag("epoch");
     let args = [
@@ -441,9 +472,9 @@ fn source_date_epoch_gives_the_same_image() {
         "--build-arg",
         "VERSION=1",
     ];
-    build(ctx.path(), "gofront.yaml", &tag, &args).assert_ok();
+    build(d, ctx.path(), "gofront.yaml", &tag, &args).assert_ok();
     let first = inspect(&tag)["Id"].clone();
-    build(ctx.path(), "gofront.yaml", &tag, &args).assert_ok();
+    build(d, ctx.path(), "gofront.yaml", &tag, &args).assert_ok();
     let second = inspect(&tag);
     assert_eq!(first, second["Id"]);
     assert_eq!(second["Created"], "2023-11-14T22:13:20Z");
@@ -458,9 +489,7 @@ fn source_date_epoch_gives_the_same_image() {
 
 /// `cgo: true` builds in the bookworm builder (gcc, glibc) and runs on the
 /// glibc distroless base.
-#[test]
-#[ignore = "needs Docker and the frontend image: run scripts/test.sh"]
-fn cgo_builds_on_bookworm_and_runs_on_distroless_base() {
+fn cgo_builds_on_bookworm_and_runs_on_distroless_base(d: Daemon) {
     let ctx = tempfile::tempdir().unwrap();
     write(
         ctx.path(),
@@ -478,7 +507,7 @@ fn cgo_builds_on_bookworm_and_runs_on_distroless_base() {
         "# syntax=ourorg/gofront\ncgo: true\n",
     );
     let tag = unique_tag("cgo");
-    let b = build(ctx.path(), "gofront.yaml", &tag, &[]);
+    let b = build(d, ctx.path(), "gofront.yaml", &tag, &[]);
     b.assert_ok();
     assert!(b.log.contains("golang:1.26-bookworm"), "the cgo builder");
     assert!(
@@ -492,8 +521,9 @@ fn cgo_builds_on_bookworm_and_runs_on_distroless_base() {
         .iter()
         .find(|f| f.path == "usr/local/bin/cgohello")
         .unwrap();
-    assert!(
-        !is_static_elf(&bin.data, ELF_X86_64),
+    assert_eq!(
+        elf(&bin.data).map(|e| (e.machine, e.dynamic)),
+        Some((62, true)),
         "a cgo binary links glibc dynamically"
     );
     remove_image(&tag);
@@ -504,6 +534,7 @@ fn cgo_builds_on_bookworm_and_runs_on_distroless_base() {
 #[test]
 #[ignore = "needs Docker and the frontend image: run scripts/test.sh"]
 fn several_platforms_on_docker_20_10_fail_clearly() {
+    let d = Daemon::Docker;
     let ctx = copy_example("hello");
     // The 20.10 CLI refuses a comma list in --platform; the spec can ask.
     write(
@@ -511,10 +542,117 @@ fn several_platforms_on_docker_20_10_fail_clearly() {
         "gofront.yaml",
         "# syntax=ourorg/gofront\nplatforms: [linux/amd64, linux/arm64]\n",
     );
-    let b = build(ctx.path(), "gofront.yaml", "gofront-test/never", &[]);
+    let b = build(d, ctx.path(), "gofront.yaml", "gofront-test/never", &[]);
     b.assert_failed_with(&[
         "building several platforms at once (linux/amd64, linux/arm64)",
         "BuildKit v0.10+",
         "docker buildx",
     ]);
+}
+
+const SEVEN: [&str; 7] = [
+    "linux/386",
+    "linux/amd64",
+    "linux/arm/v7",
+    "linux/arm64",
+    "linux/ppc64le",
+    "linux/riscv64",
+    "linux/s390x",
+];
+
+/// Seven platforms in one buildx build: one image per platform in the
+/// index, each with the right config and a static binary for its machine;
+/// the arm64 and arm/v7 binaries run under qemu-user and answer.
+#[test]
+#[ignore = "needs buildkitd, buildx and the registry: run scripts/test.sh"]
+fn seven_platforms_in_one_build() {
+    let ctx = copy_example("hello");
+    let out = tempfile::tempdir().unwrap();
+    let dest = out.path().join("oci.tar");
+    let b = build_oci(
+        ctx.path(),
+        "gofront.yaml",
+        &dest,
+        &[
+            "--platform",
+            &SEVEN.join(","),
+            "--build-arg",
+            "VERSION=7.7.7",
+        ],
+    );
+    b.assert_ok();
+    // The Go toolchain ran for the build platform only, once per target.
+    for p in SEVEN {
+        assert!(
+            b.log.contains(&format!("[gofront] go build . ({p})")),
+            "{p}"
+        );
+    }
+    let images = read_oci_layout(&dest);
+    let platforms: Vec<&str> = images.iter().map(|i| i.platform.as_str()).collect();
+    assert_eq!(platforms, SEVEN);
+    for image in &images {
+        let bin = image
+            .files
+            .get("usr/local/bin/hello")
+            .unwrap_or_else(|| panic!("no binary for {}", image.platform));
+        let facts = elf(bin).unwrap_or_else(|| panic!("{}: not an ELF file", image.platform));
+        let (bits, le, machine) = expected_elf(&image.platform);
+        assert_eq!(
+            (facts.bits, facts.little_endian, facts.machine),
+            (bits, le, machine),
+            "{}",
+            image.platform
+        );
+        assert!(!facts.dynamic, "{}: static", image.platform);
+        assert_eq!(image.config["config"]["User"], "65532:65532");
+        assert_eq!(
+            image.config["config"]["Labels"]["org.opencontainers.image.version"],
+            "7.7.7"
+        );
+    }
+    let arm = images
+        .iter()
+        .find(|i| i.platform == "linux/arm/v7")
+        .unwrap();
+    assert_eq!(arm.config["variant"], "v7");
+    for (platform, qemu) in [
+        ("linux/arm64", "qemu-aarch64-static"),
+        ("linux/arm/v7", "qemu-arm-static"),
+    ] {
+        let image = images.iter().find(|i| i.platform == platform).unwrap();
+        let path = out.path().join(platform.replace('/', "-"));
+        std::fs::write(&path, &image.files["usr/local/bin/hello"]).unwrap();
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        let run = std::process::Command::new(qemu)
+            .arg(&path)
+            .arg("-version")
+            .output()
+            .expect("qemu-user runs");
+        assert_eq!(
+            String::from_utf8_lossy(&run.stdout),
+            "7.7.7\n",
+            "{platform} under {qemu}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
+}
+
+/// `platforms:` in the spec is the default when the build names none.
+#[test]
+#[ignore = "needs buildkitd, buildx and the registry: run scripts/test.sh"]
+fn spec_platforms_are_the_default() {
+    let ctx = copy_example("hello");
+    write(
+        ctx.path(),
+        "gofront.yaml",
+        "# syntax=ourorg/gofront\nplatforms: [linux/arm64, linux/amd64/v3]\n",
+    );
+    let out = tempfile::tempdir().unwrap();
+    let dest = out.path().join("oci.tar");
+    build_oci(ctx.path(), "gofront.yaml", &dest, &[]).assert_ok();
+    let images = read_oci_layout(&dest);
+    let platforms: Vec<&str> = images.iter().map(|i| i.platform.as_str()).collect();
+    assert_eq!(platforms, ["linux/amd64/v3", "linux/arm64"]);
 }
