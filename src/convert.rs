@@ -1,14 +1,14 @@
 //! Plan → LLB: the optimized multi-stage graph.
 //!
 //! ```text
-//! builder image ──► go mod download ──► go build ──(/out)──► copy onto runtime base
+//! builder image ──► go mod download ──► go build ──(/out)──► stage ──► onto the runtime base
 //!    (build platform)   ▲ go.mod/go.sum    ▲ context (read-only bind)
-//!                       └ GOMODCACHE cache └ GOMODCACHE + GOCACHE caches
+//!                       (modules: layer)   └ GOCACHE cache mount
 //! ```
 //! The dependency step sees only go.mod/go.sum, so an edit to a .go file
-//! does not re-run it; the compile step bind-mounts the context instead of
-//! copying it into a layer and keeps Go's build cache in a cache mount, so an
-//! edit recompiles only what changed. The final stage is file operations
+//! does not re-run it, and it leaves the modules in its layer; the compile
+//! step bind-mounts the context instead of copying it into a layer and keeps
+//! Go's build cache in a cache mount, so an edit recompiles only what changed. The final stage is file operations
 //! only, so no step ever runs for the target platform (no emulation).
 
 use bollard_buildkit_proto::pb;
@@ -17,12 +17,11 @@ use crate::llb::{
     self, CacheSharing, CopyOptions, Exec, LocalOptions, OpOptions, Owner, SourceFile, SourceRange,
     State,
 };
-use crate::plan::{BIN_DIR, CA_BUNDLE, GOCACHE, GOMODCACHE, OUT, Plan, SRC, Step};
+use crate::plan::{BIN_DIR, CA_BUNDLE, GOCACHE, OUT, Plan, SRC, Step};
 use crate::spec::Pos;
 
-/// Cache mount ids. Go's caches are content-addressed and safe to share
-/// between projects, platforms and concurrent builds.
-pub const GOMODCACHE_ID: &str = "gofront-gomodcache";
+/// The build cache mount's id. Go's build cache is content-addressed and
+/// safe to share between projects, platforms and concurrent builds.
 pub const GOCACHE_ID: &str = "gofront-gocache";
 
 /// The local name BuildKit clients use for the build context.
@@ -80,7 +79,7 @@ fn go_exec(plan: &Plan, rootfs: &State, step: &Step, builder_env: &[String]) -> 
     for (k, v) in &step.env {
         exec = exec.env(k, v);
     }
-    exec.mount_cache(GOMODCACHE, GOMODCACHE_ID, CacheSharing::Shared)
+    exec
 }
 
 /// Build the graph. `builder_env` is the builder image's `Env`, which the
@@ -98,9 +97,13 @@ pub fn to_llb(plan: &Plan, builder_env: &[String], source: Option<&SourceFile>) 
         ),
     );
 
-    // Dependencies: keyed on go.mod/go.sum only. The source is mounted
-    // writable-but-discarded so that `go mod download` may touch go.sum
-    // without failing, and without that write reaching any layer.
+    // Dependencies: keyed on go.mod/go.sum only, downloaded into the step's
+    // own layer (GOMODCACHE is in the root filesystem, not a cache mount).
+    // So whenever this step is cached, its modules are there too: a cache
+    // mount can be pruned or empty while the step stays cached, and the
+    // layer also travels with `--cache-to`/`--cache-from` to CI runners.
+    // The source is mounted writable-but-discarded so that `go mod
+    // download` may touch go.sum without failing or reaching any layer.
     let gomod = gomod_source(plan);
     let downloaded = go_exec(plan, &builder, &plan.download, builder_env)
         .mount_writable_discarded(SRC, &gomod)
@@ -440,6 +443,48 @@ mod tests {
                 .values()
                 .any(|m| m.caps.contains_key("mergeop")),
             "the merge lists its cap"
+        );
+    }
+
+    #[test]
+    fn modules_live_in_the_download_layer_and_the_build_cache_in_a_mount() {
+        let def = to_llb(&plan("main: .\n", "1"), &env(), None).definition;
+        let execs: Vec<pb::ExecOp> = def
+            .def
+            .iter()
+            .filter_map(|b| match pb::Op::decode(b.as_slice()).unwrap().op {
+                Some(pb::op::Op::Exec(e)) => Some(e),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(execs.len(), 2);
+        let caches = |e: &pb::ExecOp| -> Vec<String> {
+            e.mounts
+                .iter()
+                .filter(|m| m.mount_type == pb::MountType::Cache as i32)
+                .map(|m| m.dest.clone())
+                .collect()
+        };
+        let download = execs
+            .iter()
+            .find(|e| e.meta.as_ref().unwrap().args[1] == "mod")
+            .unwrap();
+        let compile = execs
+            .iter()
+            .find(|e| e.meta.as_ref().unwrap().args[1] == "build")
+            .unwrap();
+        assert!(
+            caches(download).is_empty(),
+            "modules go into the step's layer"
+        );
+        assert_eq!(caches(compile), [crate::plan::GOCACHE]);
+        assert!(
+            download
+                .meta
+                .as_ref()
+                .unwrap()
+                .env
+                .contains(&format!("GOMODCACHE={}", crate::plan::GOMODCACHE))
         );
     }
 }

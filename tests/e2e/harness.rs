@@ -145,6 +145,22 @@ impl Build {
         );
     }
 
+    /// Every progress step whose name starts with `name` (a vertex solved
+    /// in several solves shows up once per solve).
+    pub fn steps(&self, name: &str) -> Vec<StepLog> {
+        let mut ids: Vec<String> = Vec::new();
+        for l in self.log.lines() {
+            if let Some((id, rest)) = l.split_once(' ')
+                && id.starts_with('#')
+                && rest.starts_with(name)
+                && !ids.iter().any(|i| i == id)
+            {
+                ids.push(id.to_string());
+            }
+        }
+        ids.iter().map(|id| self.step_by_id(id)).collect()
+    }
+
     /// The lines of the progress step whose name starts with `name`
     /// (`--progress=plain` prefixes every line of step N with `#N `).
     pub fn step(&self, name: &str) -> StepLog {
@@ -158,6 +174,10 @@ impl Build {
             })
             .unwrap_or_else(|| panic!("no step {name:?} in:\n{}", self.log));
         let id = header.split_once(' ').unwrap().0.to_string();
+        self.step_by_id(&id)
+    }
+
+    fn step_by_id(&self, id: &str) -> StepLog {
         let prefix = format!("{id} ");
         let lines: Vec<String> = self
             .log

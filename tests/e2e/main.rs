@@ -588,6 +588,15 @@ fn seven_platforms_in_one_build() {
             "{p}"
         );
     }
+    // The dependency step is the same vertex for every platform: it runs
+    // at most once (not at all when an earlier build cached it).
+    let downloads = b.steps("[gofront] go mod download");
+    assert!(!downloads.is_empty());
+    assert!(
+        downloads.iter().filter(|s| !s.cached).count() <= 1,
+        "{}",
+        b.log
+    );
     let images = read_oci_layout(&dest);
     let platforms: Vec<&str> = images.iter().map(|i| i.platform.as_str()).collect();
     assert_eq!(platforms, SEVEN);
