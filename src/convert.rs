@@ -115,7 +115,13 @@ pub fn to_llb(plan: &Plan, builder_env: &[String], source: Option<&SourceFile>) 
         &plan.builder.platform,
         plan.no_cache,
     );
-    let compiled = go_exec(plan, &downloaded.root, &plan.compile, builder_env)
+    // cgo to another architecture: the cross compiler is installed on top
+    // of the dependency layer, at the build platform.
+    let mut toolchain = downloaded.root.clone();
+    for step in &plan.cross_toolchain {
+        toolchain = go_exec(plan, &toolchain, step, builder_env).run().root;
+    }
+    let compiled = go_exec(plan, &toolchain, &plan.compile, builder_env)
         .mount_readonly(SRC, &context)
         .mount_cache(GOCACHE, GOCACHE_ID, CacheSharing::Shared)
         .mount_output(OUT, &State::scratch())

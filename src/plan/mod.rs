@@ -103,9 +103,39 @@ pub struct Plan {
     /// Layer the binary onto the base with MergeOp (else a copy).
     pub merge: bool,
     pub download: Step,
+    /// Steps that install a C cross compiler (cgo for another architecture).
+    pub cross_toolchain: Vec<Step>,
     pub compile: Step,
     pub final_stage: FinalStage,
     pub image: ImageSettings,
+}
+
+/// A C cross compiler from Debian bookworm, for cgo to another architecture.
+pub struct CrossCompiler {
+    pub platform: &'static str,
+    pub packages: &'static [&'static str],
+    pub cc: &'static str,
+}
+
+/// The cgo targets gofront cross-compiles to from another architecture.
+pub const CROSS_COMPILERS: &[CrossCompiler] = &[
+    CrossCompiler {
+        platform: "linux/amd64",
+        packages: &["gcc-x86-64-linux-gnu", "libc6-dev-amd64-cross"],
+        cc: "x86_64-linux-gnu-gcc",
+    },
+    CrossCompiler {
+        platform: "linux/arm64",
+        packages: &["gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross"],
+        cc: "aarch64-linux-gnu-gcc",
+    },
+];
+
+fn cross_compiler(target: &Platform) -> Option<&'static CrossCompiler> {
+    let plain = Platform::new(&target.os, &target.architecture, "");
+    CROSS_COMPILERS
+        .iter()
+        .find(|c| c.platform == plain.to_string())
 }
 
 /// A problem with the inputs that is not located in the spec file.
@@ -302,15 +332,51 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
         if cgo { "1" } else { "0" }.to_string(),
     );
     compile_env.extend(go_target_env(&inputs.target_platform).map_err(PlanError::Other)?);
+    // cgo for another architecture: Debian's cross gcc, installed in the
+    // builder at the build platform (never an emulated target toolchain).
+    let mut cross_toolchain = Vec::new();
     if cgo && inputs.target_platform.architecture != inputs.build_platform.architecture {
-        return Err(spec_err(
-            spec.cgo.pos,
-            format!(
-                "cgo: cross-compiling with cgo from {} to {} is not supported yet",
-                inputs.build_platform, inputs.target_platform
+        let cross = cross_compiler(&inputs.target_platform).ok_or_else(|| {
+            spec_err(
+                spec.cgo.pos,
+                format!(
+                    "cgo: cross-compiling with cgo from {} to {} is not supported yet (C cross compilers: {})",
+                    inputs.build_platform,
+                    inputs.target_platform,
+                    CROSS_COMPILERS.iter().map(|c| c.platform).collect::<Vec<_>>().join(", ")
+                ),
+                Some("build that platform on a machine of its own, or set `cgo: false`".into()),
+            )
+        })?;
+        let mut apt_env = BTreeMap::new();
+        apt_env.insert("DEBIAN_FRONTEND".to_string(), "noninteractive".to_string());
+        cross_toolchain.push(Step {
+            name: format!(
+                "[gofront] apt-get update (C cross compiler for {})",
+                inputs.target_platform
             ),
-            Some("build on a machine of the target platform, or set `cgo: false`".into()),
-        ));
+            argv: vec!["apt-get".into(), "update".into()],
+            env: apt_env.clone(),
+            cwd: "/".into(),
+            pos: Some(spec.cgo.pos).filter(|p| p.line > 0),
+        });
+        let mut install: Vec<String> = ["apt-get", "install", "-y", "--no-install-recommends"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        install.extend(cross.packages.iter().map(|s| s.to_string()));
+        cross_toolchain.push(Step {
+            name: format!(
+                "[gofront] install {} (C cross compiler for {})",
+                cross.packages.join(" "),
+                inputs.target_platform
+            ),
+            argv: install,
+            env: apt_env,
+            cwd: "/".into(),
+            pos: Some(spec.cgo.pos).filter(|p| p.line > 0),
+        });
+        compile_env.insert("CC".to_string(), cross.cc.to_string());
     }
     let main = &spec.main.value;
     let compile = Step {
@@ -409,6 +475,7 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
         no_cache: inputs.no_cache,
         merge: inputs.merge,
         download,
+        cross_toolchain,
         compile,
         final_stage,
         image,

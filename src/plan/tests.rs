@@ -190,9 +190,9 @@ fn target_platform_env() {
         plan_of("main: .\n", &i).unwrap().compile.env["GOAMD64"],
         "v3"
     );
-    i.target_platform = parse_platform("linux/arm64").unwrap();
+    i.target_platform = parse_platform("linux/riscv64").unwrap();
     let e = plan_of("cgo: true\n", &i).unwrap_err();
-    assert!(e.to_string().contains("cross-compiling with cgo"), "{e}");
+    assert!(e.to_string().contains("cross-compiling with cgo from linux/amd64 to linux/riscv64 is not supported yet (C cross compilers: linux/amd64, linux/arm64)"), "{e}");
 }
 
 #[test]
@@ -299,4 +299,40 @@ fn golden_plan_api() {
     i.excludes = vec!["*.md".into()];
     let p = plan_of(include_str!("../../examples/api/gofront.yaml"), &i).unwrap();
     insta::assert_json_snapshot!(p);
+}
+
+#[test]
+fn cgo_to_another_architecture_installs_a_cross_compiler() {
+    let mut i = inputs();
+    i.target_platform = parse_platform("linux/arm64").unwrap();
+    let p = plan_of("cgo: true\n", &i).unwrap();
+    assert_eq!(p.cross_toolchain.len(), 2);
+    assert_eq!(p.cross_toolchain[0].argv, ["apt-get", "update"]);
+    assert_eq!(
+        p.cross_toolchain[1].argv,
+        [
+            "apt-get",
+            "install",
+            "-y",
+            "--no-install-recommends",
+            "gcc-aarch64-linux-gnu",
+            "libc6-dev-arm64-cross"
+        ]
+    );
+    assert_eq!(p.compile.env["CC"], "aarch64-linux-gnu-gcc");
+    assert_eq!(p.compile.env["CGO_ENABLED"], "1");
+    assert_eq!(p.compile.env["GOARCH"], "arm64");
+    assert_eq!(p.builder.platform, i.build_platform);
+    assert_eq!(
+        p.runtime.unwrap().reference,
+        "gcr.io/distroless/base-debian12:latest"
+    );
+    // Native cgo and cross builds without cgo need none.
+    assert!(
+        plan_of("cgo: true\n", &inputs())
+            .unwrap()
+            .cross_toolchain
+            .is_empty()
+    );
+    assert!(plan_of("main: .\n", &i).unwrap().cross_toolchain.is_empty());
 }

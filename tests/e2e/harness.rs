@@ -600,3 +600,11 @@ pub fn build_oci(context: &Path, spec: &str, dest: &Path, args: &[&str]) -> Buil
     all.extend_from_slice(args);
     build_inner(buildx_build(), context, spec, None, &all)
 }
+
+/// `docker buildx build --output type=local`: the image's filesystem in `dest`.
+pub fn build_local(context: &Path, spec: &str, dest: &Path, args: &[&str]) -> Build {
+    let out = format!("type=local,dest={}", dest.display());
+    let mut all = vec!["--output", out.as_str()];
+    all.extend_from_slice(args);
+    build_inner(buildx_build(), context, spec, None, &all)
+}

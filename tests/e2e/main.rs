@@ -665,3 +665,60 @@ fn spec_platforms_are_the_default() {
     let platforms: Vec<&str> = images.iter().map(|i| i.platform.as_str()).collect();
     assert_eq!(platforms, ["linux/amd64/v3", "linux/arm64"]);
 }
+
+/// cgo to another architecture: Debian's cross gcc runs in the builder at
+/// the build platform (no emulation); the arm64 binary links the arm64
+/// glibc of distroless/base and runs under qemu-user against that image.
+#[test]
+#[ignore = "needs buildkitd, buildx and the registry: run scripts/test.sh"]
+fn cgo_cross_compiles_to_arm64() {
+    let ctx = tempfile::tempdir().unwrap();
+    write(
+        ctx.path(),
+        "go.mod",
+        "module example.com/cgohello\n\ngo 1.26\n",
+    );
+    write(
+        ctx.path(),
+        "main.go",
+        "package main\n\n// #include <unistd.h>\nimport \"C\"\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Printf(\"cgo ok: %v\\n\", C.getpid() > 0)\n}\n",
+    );
+    write(
+        ctx.path(),
+        "gofront.yaml",
+        "# syntax=ourorg/gofront\ncgo: true\n",
+    );
+    let out = tempfile::tempdir().unwrap();
+    let b = build_local(
+        ctx.path(),
+        "gofront.yaml",
+        out.path(),
+        &["--platform", "linux/arm64"],
+    );
+    b.assert_ok();
+    assert!(
+        b.log
+            .contains("[gofront] install gcc-aarch64-linux-gnu libc6-dev-arm64-cross"),
+        "{}",
+        b.log
+    );
+    let bin = out.path().join("usr/local/bin/cgohello");
+    let facts = elf(&std::fs::read(&bin).unwrap()).unwrap();
+    assert_eq!(
+        (facts.bits, facts.machine, facts.dynamic),
+        (64, 183, true),
+        "a dynamic AArch64 binary"
+    );
+    let run = std::process::Command::new("qemu-aarch64-static")
+        .arg("-L")
+        .arg(out.path())
+        .arg(&bin)
+        .output()
+        .expect("qemu-user runs");
+    assert_eq!(
+        String::from_utf8_lossy(&run.stdout),
+        "cgo ok: true\n",
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}

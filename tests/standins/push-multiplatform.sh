@@ -152,8 +152,36 @@ dockerfile_for() {
 INDEX_FLAGS=(--provenance=false --sbom=false --build-arg BUILDKIT_MULTI_PLATFORM=1
              --output "type=image,oci-mediatypes=true,push=true")
 
+# glibc_rootfs ARCH OUT: distroless/base for a foreign Debian architecture:
+# the distroless/static tree plus that architecture's own libc6 and libssl3
+# from Debian (real target-architecture libraries, as the real image has),
+# so a cgo binary cross-compiled for ARCH finds its loader and libc.
+glibc_rootfs() {
+    local arch=$1 out=$2 dir debs static_id
+    dir=$(mktemp -d) debs=$(mktemp -d)
+    chmod 755 "$debs"   # apt-get download hands the file to the _apt user
+    if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+        dpkg --add-architecture "$arch"
+    fi
+    if ! (cd "$debs" && apt-get download -q "libc6:$arch" "libssl3:$arch" >/dev/null 2>&1); then
+        apt-get update -q >/dev/null
+        (cd "$debs" && apt-get download -q "libc6:$arch" "libssl3:$arch" >/dev/null)
+    fi
+    static_id=$(local_id gcr.io/distroless/static-debian12)
+    [ -n "$static_id" ] || die "gcr.io/distroless/static-debian12 missing (tests/standins/build.sh)"
+    "$DOCKER" save gcr.io/distroless/static-debian12 | tar -x -C "$debs" --wildcards '*/layer.tar' 'manifest.json'
+    tar -x --same-owner -C "$dir" -f "$debs/$(jq -r '.[0].Layers[0]' "$debs/manifest.json")"
+    for deb in "$debs"/*.deb; do
+        dpkg-deb -x "$deb" "$dir"
+    done
+    rm -rf "$dir/usr/share/doc" "$dir/usr/share/lintian"
+    tar -C "$dir" --numeric-owner -cf "$out" .
+    rm -rf "$dir" "$debs"
+}
+
 # push_index SRC DEST PLATFORMS FOREIGN: FOREIGN is what non-build platforms
-# get: "same" (identical files) or "no-busybox" (busybox and its applets left out).
+# get: "same" (identical files), "no-busybox" (busybox and its applets left
+# out) or "glibc" (distroless/base with that architecture's Debian libc).
 push_index() {
     local src=$1 dest=$2 platforms=$3 foreign=$4
     local id ctx layer p arch created want
@@ -182,6 +210,8 @@ push_index() {
         [ -e "$ctx/rootfs-$arch.tar" ] && continue
         if [ "$p" = "$BUILD_PLATFORM" ] || [ "$foreign" = same ]; then
             ln "$layer" "$ctx/rootfs-$arch.tar"   # hard link: no copy, sent once
+        elif [ "$foreign" = glibc ]; then
+            glibc_rootfs "$arch" "$ctx/rootfs-$arch.tar"
         elif [ ! -e "$ctx/rootfs-foreign.tar" ]; then
             # Drop /bin/busybox and every symlink to it (the applets).
             cp "$layer" "$ctx/rootfs-foreign.tar"
@@ -213,4 +243,4 @@ push_plain golang:1.26-bookworm               "$REGISTRY/library/golang:1.26-boo
 push_plain ourorg/gofront:latest              "$REGISTRY/ourorg/gofront:latest"
 push_index gcr.io/distroless/static-debian12  "$REGISTRY/distroless/static-debian12:latest" "$ALL_PLATFORMS" same
 push_index alpine:3.21                        "$REGISTRY/library/alpine:3.21"              "$ALL_PLATFORMS" no-busybox
-push_index gcr.io/distroless/base-debian12    "$REGISTRY/distroless/base-debian12:latest"  "$BUILD_PLATFORM" same
+push_index gcr.io/distroless/base-debian12    "$REGISTRY/distroless/base-debian12:latest"  "$BUILD_PLATFORM,linux/arm64" glibc
