@@ -122,7 +122,18 @@ running_version() {
         sed -n 's/^BuildKit:[[:space:]]*//p' | head -n 1
 }
 
+# Emulation is off: gofront never runs a step for a foreign platform, and
+# the tests must fail if one ever did. bench/qemu-vs-cross.sh turns it on
+# (GOFRONT_BUILDKIT_EMULATION=1) to time a Dockerfile that does run `go
+# build` under emulation: BuildKit then wraps foreign-platform steps with a
+# `buildkit-qemu-<arch>` it finds in its PATH (Debian's static qemu-user).
+EMULATION=${GOFRONT_BUILDKIT_EMULATION:-0}
+EMU_DIR="$ROOT/.tools/emulators"
+
 render_config() {
+    if [ "$EMULATION" = 1 ]; then
+        echo "# emulation: buildkit-qemu-* from $EMU_DIR"
+    fi
     cat <<EOF
 # Written by scripts/buildkit-up.sh (gofront tests). Do not edit: a changed
 # file makes the script restart the daemon with its own version.
@@ -199,7 +210,18 @@ else
 
     log "starting buildkitd $BUILDKIT_VERSION on $ADDR (root $STATE, log $LOG)"
     # setsid: own session, survives the calling shell; stdin from /dev/null.
-    setsid nohup "$BIN/buildkitd" --config "$CONF" </dev/null >>"$LOG" 2>&1 &
+    path=$PATH
+    if [ "$EMULATION" = 1 ]; then
+        command -v qemu-aarch64-static >/dev/null ||
+            { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user-static >/dev/null; }
+        mkdir -p "$EMU_DIR"
+        for arch in aarch64 arm riscv64 ppc64le s390x i386; do
+            # A copy, not a symlink: BuildKit bind-mounts the file it finds.
+            [ -x "/usr/bin/qemu-$arch-static" ] && install -m 0755 "/usr/bin/qemu-$arch-static" "$EMU_DIR/buildkit-qemu-$arch"
+        done
+        path="$EMU_DIR:$PATH"
+    fi
+    PATH=$path setsid nohup "$BIN/buildkitd" --config "$CONF" </dev/null >>"$LOG" 2>&1 &
     pid=$!
     echo "$pid" >"$PIDFILE"
     for _ in $(seq 1 300); do                # up to 30 s; usually about 1 s

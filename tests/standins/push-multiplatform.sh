@@ -179,6 +179,39 @@ glibc_rootfs() {
     rm -rf "$dir" "$debs"
 }
 
+# golang_rootfs ARCH LAYER OUT: golang:*-alpine for a foreign architecture,
+# for the benchmark that runs `go build` under emulation (gofront itself only
+# ever runs the builder for the build platform). The amd64 stand-in's tree
+# with that architecture's busybox (Debian's busybox-static) and Go
+# toolchain (the Go module proxy serves toolchains as golang.org/toolchain).
+golang_rootfs() {
+    local arch=$1 layer=$2 out=$3 dir debs goarch gover tc
+    dir=$(mktemp -d) debs=$(mktemp -d)
+    chmod 755 "$debs"
+    if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+        dpkg --add-architecture "$arch"
+    fi
+    if ! (cd "$debs" && apt-get download -q "busybox-static:$arch" >/dev/null 2>&1); then
+        apt-get update -q >/dev/null
+        (cd "$debs" && apt-get download -q "busybox-static:$arch" >/dev/null)
+    fi
+    tar -x --same-owner -C "$dir" -f "$layer" --exclude=./usr/local/go --exclude=usr/local/go
+    mkdir "$debs/x"
+    dpkg-deb -x "$debs"/busybox-static_*.deb "$debs/x"
+    cp "$debs/x/bin/busybox" "$dir/bin/busybox"
+    goarch=$arch
+    gover=$("$DOCKER" image inspect golang:1.26-alpine | jq -r '.[0].Config.Env[] | select(startswith("GOLANG_VERSION=")) | sub("GOLANG_VERSION="; "")')
+    tc=$(go mod download -json "golang.org/toolchain@v0.0.1-go$gover.linux-$goarch" | jq -r .Dir)
+    [ -f "$tc/bin/go" ] || die "no Go $gover toolchain for linux/$goarch from the module proxy"
+    cp -r "$tc" "$dir/usr/local/go"
+    # Module zips carry no modes (the cache is read-only, nothing executable);
+    # the go command marks the same files when it installs a toolchain.
+    chmod -R u+w,a+rX "$dir/usr/local/go"
+    chmod a+x "$dir/usr/local/go/bin/"* "$dir/usr/local/go/pkg/tool/"*/*
+    tar -C "$dir" --numeric-owner -cf "$out" .
+    chmod -R u+w "$dir" && rm -rf "$dir" "$debs"
+}
+
 # push_index SRC DEST PLATFORMS FOREIGN: FOREIGN is what non-build platforms
 # get: "same" (identical files), "no-busybox" (busybox and its applets left
 # out) or "glibc" (distroless/base with that architecture's Debian libc).
@@ -212,6 +245,8 @@ push_index() {
             ln "$layer" "$ctx/rootfs-$arch.tar"   # hard link: no copy, sent once
         elif [ "$foreign" = glibc ]; then
             glibc_rootfs "$arch" "$ctx/rootfs-$arch.tar"
+        elif [ "$foreign" = golang ]; then
+            golang_rootfs "$arch" "$layer" "$ctx/rootfs-$arch.tar"
         elif [ ! -e "$ctx/rootfs-foreign.tar" ]; then
             # Drop /bin/busybox and every symlink to it (the applets).
             cp "$layer" "$ctx/rootfs-foreign.tar"
@@ -238,7 +273,7 @@ push_index() {
     rm -rf "$ctx"
 }
 
-push_plain golang:1.26-alpine                 "$REGISTRY/library/golang:1.26-alpine"
+push_index golang:1.26-alpine                 "$REGISTRY/library/golang:1.26-alpine"       "$BUILD_PLATFORM,linux/arm64" golang
 push_plain golang:1.26-bookworm               "$REGISTRY/library/golang:1.26-bookworm"
 push_plain ourorg/gofront:latest              "$REGISTRY/ourorg/gofront:latest"
 push_index gcr.io/distroless/static-debian12  "$REGISTRY/distroless/static-debian12:latest" "$ALL_PLATFORMS" same
