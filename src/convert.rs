@@ -206,12 +206,11 @@ pub fn to_llb(plan: &Plan, builder_env: &[String], source: Option<&SourceFile>) 
             &target_platform,
             OpOptions::named("[gofront] stage the image files", plan.no_cache),
         );
-    // Writing into a directory changes its mtime, so the staged tree's
-    // directories carry the build time. One copy of the whole tree stamps
-    // every file and directory with SOURCE_DATE_EPOCH.
-    let layer = match f.timestamp {
-        Some(_) => State::scratch()
-            .file()
+    // Copy the whole staged tree onto `onto`. A copy sets the mtime of every
+    // file *and directory* it writes (to SOURCE_DATE_EPOCH when set), which
+    // writing into a directory does not.
+    let copy_tree = |onto: &State, name: String| {
+        onto.file()
             .copy(
                 &staged,
                 "/",
@@ -221,13 +220,13 @@ pub fn to_llb(plan: &Plan, builder_env: &[String], source: Option<&SourceFile>) 
                     ..Default::default()
                 },
             )
-            .finish(
-                &target_platform,
-                OpOptions::named(
-                    "[gofront] stamp the files with SOURCE_DATE_EPOCH",
-                    plan.no_cache,
-                ),
-            ),
+            .finish(&target_platform, OpOptions::named(name, plan.no_cache))
+    };
+    let layer = match f.timestamp {
+        Some(_) => copy_tree(
+            &State::scratch(),
+            "[gofront] stamp the files with SOURCE_DATE_EPOCH".into(),
+        ),
         None => staged.clone(),
     };
     let image = match (&plan.runtime, plan.merge) {
@@ -244,21 +243,7 @@ pub fn to_llb(plan: &Plan, builder_env: &[String], source: Option<&SourceFile>) 
             ),
         ),
         // BuildKit before v0.10 has no MergeOp: copy the tree onto the base.
-        (Some(_), false) => base
-            .file()
-            .copy(
-                &staged,
-                "/",
-                "/",
-                CopyOptions {
-                    timestamp: f.timestamp,
-                    ..Default::default()
-                },
-            )
-            .finish(
-                &target_platform,
-                OpOptions::named(f.name.clone(), plan.no_cache),
-            ),
+        (Some(_), false) => copy_tree(&base, f.name.clone()),
     };
     llb::marshal_with_source(&image, source)
 }

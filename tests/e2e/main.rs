@@ -490,22 +490,7 @@ fn source_date_epoch_gives_the_same_image(d: Daemon) {
 /// `cgo: true` builds in the bookworm builder (gcc, glibc) and runs on the
 /// glibc distroless base.
 fn cgo_builds_on_bookworm_and_runs_on_distroless_base(d: Daemon) {
-    let ctx = tempfile::tempdir().unwrap();
-    write(
-        ctx.path(),
-        "go.mod",
-        "module example.com/cgohello\n\ngo 1.26\n",
-    );
-    write(
-        ctx.path(),
-        "main.go",
-        "package main\n\n// #include <unistd.h>\nimport \"C\"\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Printf(\"cgo ok: %v\\n\", C.getpid() > 0)\n}\n",
-    );
-    write(
-        ctx.path(),
-        "gofront.yaml",
-        "# syntax=ourorg/gofront\ncgo: true\n",
-    );
+    let ctx = cgo_hello();
     let tag = unique_tag("cgo");
     let b = build(d, ctx.path(), "gofront.yaml", &tag, &[]);
     b.assert_ok();
@@ -672,22 +657,7 @@ fn spec_platforms_are_the_default() {
 #[test]
 #[ignore = "needs buildkitd, buildx and the registry: run scripts/test.sh"]
 fn cgo_cross_compiles_to_arm64() {
-    let ctx = tempfile::tempdir().unwrap();
-    write(
-        ctx.path(),
-        "go.mod",
-        "module example.com/cgohello\n\ngo 1.26\n",
-    );
-    write(
-        ctx.path(),
-        "main.go",
-        "package main\n\n// #include <unistd.h>\nimport \"C\"\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Printf(\"cgo ok: %v\\n\", C.getpid() > 0)\n}\n",
-    );
-    write(
-        ctx.path(),
-        "gofront.yaml",
-        "# syntax=ourorg/gofront\ncgo: true\n",
-    );
+    let ctx = cgo_hello();
     let out = tempfile::tempdir().unwrap();
     let b = build_local(
         ctx.path(),
@@ -721,4 +691,25 @@ fn cgo_cross_compiles_to_arm64() {
         "{}",
         String::from_utf8_lossy(&run.stderr)
     );
+}
+
+/// A module whose main package calls C (getpid), with `cgo: true`.
+fn cgo_hello() -> tempfile::TempDir {
+    let ctx = tempfile::tempdir().unwrap();
+    write(
+        ctx.path(),
+        "go.mod",
+        "module example.com/cgohello\n\ngo 1.26\n",
+    );
+    write(
+        ctx.path(),
+        "main.go",
+        "package main\n\n// #include <unistd.h>\nimport \"C\"\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Printf(\"cgo ok: %v\\n\", C.getpid() > 0)\n}\n",
+    );
+    write(
+        ctx.path(),
+        "gofront.yaml",
+        "# syntax=ourorg/gofront\ncgo: true\n",
+    );
+    ctx
 }
