@@ -27,9 +27,10 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
 FROM scratch AS frontend-base
 # No network in the frontend container: it only talks gRPC on stdio.
 LABEL moby.buildkit.frontend.network.none="true"
-# Frontend capabilities implemented so far (none of inputs, subrequests,
-# contexts yet); BuildKit refuses requests that need others.
-LABEL moby.buildkit.frontend.caps=""
+# Frontend capabilities implemented: named contexts (`--build-context` for
+# the frontend image itself and for every image the graph uses). BuildKit
+# refuses requests that need others (inputs, subrequests: not yet).
+LABEL moby.buildkit.frontend.caps="moby.buildkit.frontend.contexts"
 LABEL org.opencontainers.image.title="gofront" \
       org.opencontainers.image.description="BuildKit frontend: a short YAML spec becomes an optimized Go service image"
 ENTRYPOINT ["/bin/gofront"]

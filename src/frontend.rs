@@ -399,6 +399,7 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
             excludes: excludes.clone(),
             gomod: gomod.clone(),
             merge: caps.has_llb("mergeop"),
+            contexts: opts.with_prefix("context:"),
         };
         plans.push(plan::build(&spec, &inputs).map_err(|e| match e {
             plan::PlanError::Spec(se) => file.failure(&se),

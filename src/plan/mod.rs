@@ -52,6 +52,8 @@ pub struct Inputs {
     pub gomod: GoMod,
     /// The daemon has MergeOp (BuildKit v0.10+).
     pub merge: bool,
+    /// Named contexts (`--build-context NAME=VALUE`, opts `context:NAME`).
+    pub contexts: BTreeMap<String, String>,
 }
 
 /// One image the graph uses.
@@ -162,6 +164,49 @@ pub fn normalize_image(reference: &str) -> Result<String, String> {
     Ok(parsed.whole())
 }
 
+/// An image reference as Docker users write it: `golang:1.26-alpine` for
+/// `docker.io/library/golang:1.26-alpine`, no `:latest`.
+pub fn familiar_name(normalized: &str) -> String {
+    let short = normalized
+        .strip_prefix("docker.io/library/")
+        .or_else(|| normalized.strip_prefix("docker.io/"))
+        .unwrap_or(normalized);
+    short.strip_suffix(":latest").unwrap_or(short).to_string()
+}
+
+/// The image to use for `reference` (role `role`) after `--build-context`:
+/// as the Dockerfile frontend does, a context named after the image
+/// (familiar name, optionally `::<platform>`) replaces it; gofront also
+/// accepts its role names `builder` and `runtime`. Only `docker-image://`
+/// values can stand for an image.
+pub fn named_context(
+    contexts: &BTreeMap<String, String>,
+    role: &str,
+    reference: &str,
+    platform: &Platform,
+) -> Result<String, PlanError> {
+    let familiar = familiar_name(reference);
+    let candidates = [
+        format!("{familiar}::{}", platform.id()),
+        familiar.clone(),
+        format!("{role}::{}", platform.id()),
+        role.to_string(),
+    ];
+    let Some((name, value)) = candidates
+        .iter()
+        .find_map(|c| contexts.get(c).map(|v| (c.clone(), v.clone())))
+    else {
+        return Ok(reference.to_string());
+    };
+    match value.strip_prefix("docker-image://") {
+        Some(image) => normalize_image(image)
+            .map_err(|e| PlanError::Other(format!("--build-context {name}={value}: {e}"))),
+        None => Err(PlanError::Other(format!(
+            "--build-context {name}={value}: the {role} image ({familiar}) can only be replaced by another image (docker-image://REFERENCE)"
+        ))),
+    }
+}
+
 /// The builder image: alpine without cgo (small, no C toolchain needed),
 /// bookworm with cgo (it ships gcc and glibc headers: no install step).
 pub fn builder_image(go_version: &str, cgo: bool) -> String {
@@ -263,16 +308,31 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
         })?,
     };
     let cgo = spec.cgo.value;
+    let builder_ref =
+        normalize_image(&builder_image(&go_version, cgo)).map_err(PlanError::Other)?;
     let builder = ImageRef {
-        reference: normalize_image(&builder_image(&go_version, cgo)).map_err(PlanError::Other)?,
+        reference: named_context(
+            &inputs.contexts,
+            "builder",
+            &builder_ref,
+            &inputs.build_platform,
+        )?,
         platform: inputs.build_platform.clone(),
     };
     let runtime = match runtime_image(&spec.runtime.value, cgo) {
-        Some(r) => Some(ImageRef {
-            reference: normalize_image(&r)
-                .map_err(|e| spec_err(spec.runtime.pos, format!("runtime: {e}"), None))?,
-            platform: inputs.target_platform.clone(),
-        }),
+        Some(r) => {
+            let reference = normalize_image(&r)
+                .map_err(|e| spec_err(spec.runtime.pos, format!("runtime: {e}"), None))?;
+            Some(ImageRef {
+                reference: named_context(
+                    &inputs.contexts,
+                    "runtime",
+                    &reference,
+                    &inputs.target_platform,
+                )?,
+                platform: inputs.target_platform.clone(),
+            })
+        }
         None => None,
     };
 

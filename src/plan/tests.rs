@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use super::*;
 use crate::spec;
 
@@ -335,4 +337,84 @@ fn cgo_to_another_architecture_installs_a_cross_compiler() {
             .is_empty()
     );
     assert!(plan_of("main: .\n", &i).unwrap().cross_toolchain.is_empty());
+}
+
+#[test]
+fn familiar_names() {
+    assert_eq!(
+        familiar_name("docker.io/library/golang:1.26-alpine"),
+        "golang:1.26-alpine"
+    );
+    assert_eq!(
+        familiar_name("docker.io/ourorg/gofront:latest"),
+        "ourorg/gofront"
+    );
+    assert_eq!(
+        familiar_name("gcr.io/distroless/static-debian12:latest"),
+        "gcr.io/distroless/static-debian12"
+    );
+}
+
+#[test]
+fn named_contexts_replace_images_by_name_platform_or_role() {
+    let amd64 = Platform::new("linux", "amd64", "");
+    let ctx = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    let r = "gcr.io/distroless/static-debian12:latest";
+    assert_eq!(named_context(&ctx(&[]), "runtime", r, &amd64).unwrap(), r);
+    let by_name = ctx(&[(
+        "gcr.io/distroless/static-debian12",
+        "docker-image://mirror.example/static:1",
+    )]);
+    assert_eq!(
+        named_context(&by_name, "runtime", r, &amd64).unwrap(),
+        "mirror.example/static:1"
+    );
+    let by_platform = ctx(&[
+        ("gcr.io/distroless/static-debian12", "docker-image://a:1"),
+        (
+            "gcr.io/distroless/static-debian12::linux/amd64",
+            "docker-image://b:1",
+        ),
+    ]);
+    assert_eq!(
+        named_context(&by_platform, "runtime", r, &amd64).unwrap(),
+        "docker.io/library/b:1"
+    );
+    let by_role = ctx(&[("runtime", "docker-image://alpine:3.21")]);
+    assert_eq!(
+        named_context(&by_role, "runtime", r, &amd64).unwrap(),
+        "docker.io/library/alpine:3.21"
+    );
+    assert_eq!(
+        named_context(
+            &by_role,
+            "builder",
+            "docker.io/library/golang:1.26-alpine",
+            &amd64
+        )
+        .unwrap(),
+        "docker.io/library/golang:1.26-alpine"
+    );
+    let local = ctx(&[("builder", "local:mydir")]);
+    let e = named_context(
+        &local,
+        "builder",
+        "docker.io/library/golang:1.26-alpine",
+        &amd64,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("--build-context builder=local:mydir: the builder image (golang:1.26-alpine) can only be replaced by another image"), "{e}");
+    // Through the plan.
+    let mut i = inputs();
+    i.contexts = ctx(&[(
+        "golang:1.26-alpine",
+        "docker-image://registry.internal/golang:1.26-alpine",
+    )]);
+    let p = plan_of("main: .\n", &i).unwrap();
+    assert_eq!(p.builder.reference, "registry.internal/golang:1.26-alpine");
 }

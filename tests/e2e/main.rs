@@ -713,3 +713,62 @@ fn cgo_hello() -> tempfile::TempDir {
     );
     ctx
 }
+
+/// `--build-context` names the frontend image itself (BuildKit ≥ v0.12
+/// resolves it before starting the frontend) and any image the graph uses,
+/// by its name or by gofront's role names.
+#[test]
+#[ignore = "needs buildkitd, buildx and the registry: run scripts/test.sh"]
+fn build_contexts_replace_the_frontend_and_the_images() {
+    let ctx = copy_example("hello");
+    let tag = unique_tag("contexts");
+    let b = build(
+        Daemon::Buildkit,
+        ctx.path(),
+        "gofront.yaml",
+        &tag,
+        &[
+            "--build-context",
+            "ourorg/gofront=docker-image://127.0.0.1:5000/ourorg/gofront:latest",
+            "--build-context",
+            "gcr.io/distroless/static-debian12=docker-image://alpine:3.21",
+        ],
+    );
+    b.assert_ok();
+    assert!(
+        b.log
+            .contains("[gofront] resolve image config for docker.io/library/alpine:3.21"),
+        "{}",
+        b.log
+    );
+    let files = image_files(&tag);
+    assert!(
+        files.iter().any(|f| f.path == "bin/busybox"),
+        "the runtime base is alpine now"
+    );
+    assert!(files.iter().any(|f| f.path == "usr/local/bin/hello"));
+    remove_image(&tag);
+
+    // By role, and a value that cannot stand for an image.
+    let b = build(
+        Daemon::Buildkit,
+        ctx.path(),
+        "gofront.yaml",
+        &tag,
+        &["--build-context", "runtime=docker-image://alpine:3.21"],
+    );
+    b.assert_ok();
+    assert!(image_files(&tag).iter().any(|f| f.path == "bin/busybox"));
+    remove_image(&tag);
+    let b = build(
+        Daemon::Buildkit,
+        ctx.path(),
+        "gofront.yaml",
+        &tag,
+        &["--build-context", "builder=https://127.0.0.1:9/none.tar"],
+    );
+    b.assert_failed_with(&[
+        "--build-context builder=https://127.0.0.1:9/none.tar",
+        "can only be replaced by another image",
+    ]);
+}
