@@ -608,3 +608,30 @@ pub fn build_local(context: &Path, spec: &str, dest: &Path, args: &[&str]) -> Bu
     all.extend_from_slice(args);
     build_inner(buildx_build(), context, spec, None, &all)
 }
+
+/// `docker buildx build` pushed to `name` (a local registry reference).
+pub fn build_push(context: &Path, spec: &str, name: &str, args: &[&str]) -> Build {
+    let out = format!("type=image,name={name},push=true");
+    let mut all = vec!["--output", out.as_str()];
+    all.extend_from_slice(args);
+    build_inner(buildx_build(), context, spec, None, &all)
+}
+
+/// The manifest (index) the local registry serves for `repo:tag`.
+pub fn registry_manifest(repo: &str, tag: &str) -> serde_json::Value {
+    let mut s = TcpStream::connect(("127.0.0.1", 5000)).expect("the local registry answers");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET /v2/{repo}/manifests/{tag} HTTP/1.0\r\nHost: 127.0.0.1:5000\r\nAccept: application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json\r\n\r\n"
+    )
+    .unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    let (head, body) = resp.split_once("\r\n\r\n").expect("an HTTP response");
+    assert!(
+        head.starts_with("HTTP/1.0 200") || head.starts_with("HTTP/1.1 200"),
+        "{head}"
+    );
+    serde_json::from_str(body).unwrap()
+}

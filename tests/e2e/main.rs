@@ -777,3 +777,40 @@ fn build_contexts_replace_the_frontend_and_the_images() {
         "can only be replaced by another image",
     ]);
 }
+
+/// Several platforms pushed to a registry: one index, one image per platform.
+#[test]
+#[ignore = "needs buildkitd, buildx and the registry: run scripts/test.sh"]
+fn several_platforms_push_one_index() {
+    let ctx = copy_example("hello");
+    let tag = unique_tag("push").rsplit(':').next().unwrap().to_string();
+    let name = format!("127.0.0.1:5000/gofront-test/hello:{tag}");
+    build_push(
+        ctx.path(),
+        "gofront.yaml",
+        &name,
+        &["--platform", "linux/amd64,linux/arm64,linux/arm/v7"],
+    )
+    .assert_ok();
+    let index = registry_manifest("gofront-test/hello", &tag);
+    let mut platforms: Vec<String> = index["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["platform"]["os"] == "linux")
+        .map(|m| {
+            let p = &m["platform"];
+            let mut id = format!(
+                "{}/{}",
+                p["os"].as_str().unwrap(),
+                p["architecture"].as_str().unwrap()
+            );
+            if let Some(v) = p["variant"].as_str() {
+                id = format!("{id}/{v}");
+            }
+            id
+        })
+        .collect();
+    platforms.sort();
+    assert_eq!(platforms, ["linux/amd64", "linux/arm/v7", "linux/arm64"]);
+}
