@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::convert;
 use crate::gomod;
+use crate::llb::Platform;
 use crate::plan::{self, Inputs};
 use crate::spec;
 
@@ -85,14 +86,14 @@ fn render_inner(args: &[String]) -> Result<String, String> {
     if context.as_os_str().is_empty() {
         context = PathBuf::from(".");
     }
-    let mut platform = plan::parse_platform("linux/amd64")?;
+    let mut platform = Platform::parse("linux/amd64")?;
     let mut build_args = std::collections::BTreeMap::new();
     let mut it = args[1..].iter();
     while let Some(flag) = it.next() {
         let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
         match flag.as_str() {
             "--context" => context = PathBuf::from(value),
-            "--platform" => platform = plan::parse_platform(value)?,
+            "--platform" => platform = Platform::parse(value)?,
             "--build-arg" => {
                 let (k, v) = value.split_once('=').ok_or("--build-arg takes KEY=VALUE")?;
                 build_args.insert(k.to_string(), v.to_string());
@@ -108,7 +109,7 @@ fn render_inner(args: &[String]) -> Result<String, String> {
         .unwrap_or_default();
     let inputs = Inputs {
         build_args,
-        build_platform: plan::parse_platform("linux/amd64")?,
+        build_platform: Platform::parse("linux/amd64")?,
         target_platform: platform,
         resolve_mode: "default".into(),
         excludes,

@@ -309,6 +309,23 @@ mod tests {
         build(&spec::parse("gofront.yaml", yaml).unwrap(), &inputs).unwrap()
     }
 
+    fn ops(def: &pb::Definition) -> Vec<pb::Op> {
+        def.def
+            .iter()
+            .map(|b| pb::Op::decode(b.as_slice()).unwrap())
+            .collect()
+    }
+
+    fn execs(def: &pb::Definition) -> Vec<pb::ExecOp> {
+        ops(def)
+            .into_iter()
+            .filter_map(|op| match op.op {
+                Some(pb::op::Op::Exec(e)) => Some(e),
+                _ => None,
+            })
+            .collect()
+    }
+
     const ENV: &[&str] = &["PATH=/go/bin:/usr/local/go/bin:/usr/bin:/bin", "GOPATH=/go"];
 
     fn env() -> Vec<String> {
@@ -336,8 +353,7 @@ mod tests {
         let mut p = plan("main: ./cmd/server\n", "1");
         p.runtime.as_mut().unwrap().platform = crate::llb::Platform::new("linux", "arm64", "");
         let def = to_llb(&p, &env(), None).definition;
-        for bytes in &def.def {
-            let op = pb::Op::decode(bytes.as_slice()).unwrap();
+        for op in ops(&def) {
             if let Some(pb::op::Op::Exec(e)) = &op.op {
                 assert_eq!(op.platform.as_ref().unwrap().architecture, "amd64");
                 let args = &e.meta.as_ref().unwrap().args;
@@ -350,10 +366,9 @@ mod tests {
     #[test]
     fn only_go_mod_and_go_sum_feed_the_download_step() {
         let def = to_llb(&plan("main: .\n", "1"), &env(), None).definition;
-        let locals: Vec<pb::SourceOp> = def
-            .def
-            .iter()
-            .filter_map(|b| match pb::Op::decode(b.as_slice()).unwrap().op {
+        let locals: Vec<pb::SourceOp> = ops(&def)
+            .into_iter()
+            .filter_map(|op| match op.op {
                 Some(pb::op::Op::Source(s)) if s.identifier.starts_with("local://") => Some(s),
                 _ => None,
             })
@@ -396,11 +411,14 @@ mod tests {
     }
 
     fn final_op(p: &Plan) -> pb::Op {
-        let def = to_llb(p, &env(), None).definition;
-        let last = pb::Op::decode(def.def.last().unwrap().as_slice()).unwrap();
-        let head = &last.inputs[0].digest;
-        let bytes = def.def.iter().find(|b| &llb::digest_of(b) == head).unwrap();
-        pb::Op::decode(bytes.as_slice()).unwrap()
+        let marshaled = to_llb(p, &env(), None);
+        let (def, head) = (marshaled.definition, marshaled.head.unwrap());
+        let at = def
+            .def
+            .iter()
+            .position(|b| llb::digest_of(b) == head)
+            .unwrap();
+        ops(&def).swap_remove(at)
     }
 
     #[test]
@@ -440,14 +458,7 @@ mod tests {
     #[test]
     fn modules_live_in_the_download_layer_and_the_build_cache_in_a_mount() {
         let def = to_llb(&plan("main: .\n", "1"), &env(), None).definition;
-        let execs: Vec<pb::ExecOp> = def
-            .def
-            .iter()
-            .filter_map(|b| match pb::Op::decode(b.as_slice()).unwrap().op {
-                Some(pb::op::Op::Exec(e)) => Some(e),
-                _ => None,
-            })
-            .collect();
+        let execs = execs(&def);
         assert_eq!(execs.len(), 2);
         let caches = |e: &pb::ExecOp| -> Vec<String> {
             e.mounts

@@ -445,7 +445,7 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
         let marshaled = convert::to_llb(plan, &builder_cfg.config.env, Some(&source));
         let definition = marshaled.definition.clone();
         let reference = bridge
-            .solve(marshaled.definition, true, "[gofront] build")
+            .solve(marshaled.definition, true, BUILD)
             .await
             .map_err(|f| explain_step_failure(f, &definition, &file.name))?;
         let config = image::finalize(runtime_cfg, &plan.image);
@@ -487,6 +487,10 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
     Ok(Outcome { refs, metadata })
 }
 
+/// What the graph's solve is called in errors before `explain_step_failure`
+/// replaces it with the failed step.
+const BUILD: &str = "[gofront] build";
+
 /// The digest of the failed vertex, from BuildKit's `errdefs.Vertex` detail.
 fn failed_vertex(f: &Failure) -> Option<String> {
     f.details
@@ -524,7 +528,9 @@ fn explain_step_failure(
     });
     let daemon = f
         .message
-        .trim_start_matches("[gofront] build: ")
+        .strip_prefix(BUILD)
+        .and_then(|m| m.strip_prefix(": "))
+        .unwrap_or(&f.message)
         .to_string();
     f.message = match step {
         Some((name, line)) => {
@@ -533,7 +539,7 @@ fn explain_step_failure(
             format!("{at}{name} failed: {daemon} (hint: the step's output above shows why)")
         }
         None => {
-            format!("[gofront] build failed: {daemon} (hint: the step's output above shows why)")
+            format!("{BUILD} failed: {daemon} (hint: the step's output above shows why)")
         }
     };
     f

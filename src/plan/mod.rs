@@ -542,11 +542,6 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
     })
 }
 
-/// Parse a platform as `docker build --platform` takes it.
-pub fn parse_platform(s: &str) -> Result<Platform, String> {
-    Platform::parse(s)
-}
-
 /// Parse `.dockerignore` into exclude patterns, as BuildKit's dockerfile
 /// frontend does: skip comments and blank lines, clean paths, keep `!`.
 pub fn parse_dockerignore(text: &str) -> Vec<String> {

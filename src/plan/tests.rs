@@ -178,7 +178,7 @@ fn go_settings_pass_through_build_args() {
 #[test]
 fn target_platform_env() {
     let mut i = inputs();
-    i.target_platform = parse_platform("linux/arm/v6").unwrap();
+    i.target_platform = Platform::parse("linux/arm/v6").unwrap();
     let p = plan_of("main: .\n", &i).unwrap();
     assert_eq!(p.compile.env["GOARCH"], "arm");
     assert_eq!(p.compile.env["GOARM"], "6");
@@ -187,12 +187,12 @@ fn target_platform_env() {
         "the builder runs on the build platform"
     );
     assert_eq!(p.runtime.unwrap().platform, i.target_platform);
-    i.target_platform = parse_platform("linux/amd64/v3").unwrap();
+    i.target_platform = Platform::parse("linux/amd64/v3").unwrap();
     assert_eq!(
         plan_of("main: .\n", &i).unwrap().compile.env["GOAMD64"],
         "v3"
     );
-    i.target_platform = parse_platform("linux/riscv64").unwrap();
+    i.target_platform = Platform::parse("linux/riscv64").unwrap();
     let e = plan_of("cgo: true\n", &i).unwrap_err();
     assert!(e.to_string().contains("cross-compiling with cgo from linux/amd64 to linux/riscv64 is not supported yet (C cross compilers: linux/amd64, linux/arm64)"), "{e}");
 }
@@ -200,20 +200,20 @@ fn target_platform_env() {
 #[test]
 fn platforms_parse_and_normalize() {
     assert_eq!(
-        parse_platform("linux/arm64/v8").unwrap().to_string(),
+        Platform::parse("linux/arm64/v8").unwrap().to_string(),
         "linux/arm64"
     );
     assert_eq!(
-        parse_platform("linux/arm").unwrap().to_string(),
+        Platform::parse("linux/arm").unwrap().to_string(),
         "linux/arm/v7"
     );
     assert_eq!(
-        parse_platform("linux/x86_64").unwrap().to_string(),
+        Platform::parse("linux/x86_64").unwrap().to_string(),
         "linux/amd64"
     );
-    assert!(parse_platform("linux").is_err());
-    assert!(parse_platform("linux/amd64/v2/x").is_err());
-    assert!(parse_platform("linux/$(x)").is_err());
+    assert!(Platform::parse("linux").is_err());
+    assert!(Platform::parse("linux/amd64/v2/x").is_err());
+    assert!(Platform::parse("linux/$(x)").is_err());
 }
 
 #[test]
@@ -306,7 +306,7 @@ fn golden_plan_api() {
 #[test]
 fn cgo_to_another_architecture_installs_a_cross_compiler() {
     let mut i = inputs();
-    i.target_platform = parse_platform("linux/arm64").unwrap();
+    i.target_platform = Platform::parse("linux/arm64").unwrap();
     let p = plan_of("cgo: true\n", &i).unwrap();
     assert_eq!(p.cross_toolchain.len(), 2);
     assert_eq!(p.cross_toolchain[0].argv, ["apt-get", "update"]);

@@ -62,6 +62,15 @@ pub fn write(dir: &Path, rel: &str, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
+/// Write `gofront.yaml` into `dir`: the `# syntax=` line, then `body`.
+pub fn write_spec(dir: &Path, body: &str) {
+    write(
+        dir,
+        "gofront.yaml",
+        &format!("# syntax=ourorg/gofront\n{body}"),
+    );
+}
+
 pub fn unique_tag(what: &str) -> String {
     static N: AtomicUsize = AtomicUsize::new(0);
     format!(
@@ -310,6 +319,15 @@ pub struct ImageFile {
     pub data: Vec<u8>,
 }
 
+/// The file at `path` among `files`.
+#[track_caller]
+pub fn file<'a>(files: &'a [ImageFile], path: &str) -> &'a ImageFile {
+    files
+        .iter()
+        .find(|f| f.path == path)
+        .unwrap_or_else(|| panic!("no {path} in the image"))
+}
+
 /// Every file of the image's filesystem (`docker export`), sorted by path.
 pub fn image_files(image: &str) -> Vec<ImageFile> {
     let id = run_ok(docker().args(["create", image])).trim().to_string();
@@ -421,61 +439,12 @@ pub struct Elf {
 }
 
 pub fn elf(data: &[u8]) -> Option<Elf> {
-    if data.len() < 64 || &data[..4] != b"\x7fELF" {
-        return None;
-    }
-    let bits = match data[4] {
-        1 => 32,
-        2 => 64,
-        _ => return None,
-    };
-    let le = data[5] == 1;
-    let u16_at = |o: usize| {
-        let b = [data[o], data[o + 1]];
-        if le {
-            u16::from_le_bytes(b)
-        } else {
-            u16::from_be_bytes(b)
-        }
-    };
-    let u32_at = |o: usize| {
-        let b: [u8; 4] = data[o..o + 4].try_into().unwrap();
-        if le {
-            u32::from_le_bytes(b)
-        } else {
-            u32::from_be_bytes(b)
-        }
-    };
-    let u64_at = |o: usize| {
-        let b: [u8; 8] = data[o..o + 8].try_into().unwrap();
-        if le {
-            u64::from_le_bytes(b)
-        } else {
-            u64::from_be_bytes(b)
-        }
-    };
-    let (phoff, phentsize, phnum) = if bits == 64 {
-        (
-            u64_at(32) as usize,
-            u16_at(54) as usize,
-            u16_at(56) as usize,
-        )
-    } else {
-        (
-            u32_at(28) as usize,
-            u16_at(42) as usize,
-            u16_at(44) as usize,
-        )
-    };
-    let dynamic = (0..phnum).any(|i| {
-        let at = phoff + i * phentsize;
-        at + 4 <= data.len() && u32_at(at) == 3
-    });
+    let e = goblin::elf::Elf::parse(data).ok()?;
     Some(Elf {
-        bits,
-        little_endian: le,
-        machine: u16_at(18),
-        dynamic,
+        bits: if e.is_64 { 64 } else { 32 },
+        little_endian: e.little_endian,
+        machine: e.header.e_machine,
+        dynamic: e.interpreter.is_some(),
     })
 }
 

@@ -103,10 +103,7 @@ fn hello_builds_runs_and_is_configured(d: Daemon) {
         !files.iter().any(|f| f.path.ends_with(".go")),
         "no Go source in the image"
     );
-    let bin = files
-        .iter()
-        .find(|f| f.path == "usr/local/bin/hello")
-        .expect("the binary");
+    let bin = file(&files, "usr/local/bin/hello");
     assert_eq!(
         bin.mode & 0o777,
         0o755,
@@ -134,11 +131,7 @@ fn hello_builds_runs_and_is_configured(d: Daemon) {
 /// passwd entry for the non-root user, and nothing else.
 fn scratch_image_is_binary_certs_and_passwd(d: Daemon) {
     let ctx = copy_example("hello");
-    write(
-        ctx.path(),
-        "gofront.yaml",
-        "# syntax=ourorg/gofront\nruntime: scratch\nports: [8080]\n",
-    );
+    write_spec(ctx.path(), "runtime: scratch\nports: [8080]\n");
     let tag = unique_tag("scratch");
     build(d, ctx.path(), "gofront.yaml", &tag, &[]).assert_ok();
     let files = image_files(&tag);
@@ -159,10 +152,7 @@ fn scratch_image_is_binary_certs_and_passwd(d: Daemon) {
     let passwd = files.iter().find(|f| f.path == "etc/passwd").unwrap();
     assert!(String::from_utf8_lossy(&passwd.data).contains("nonroot:x:65532:65532:"));
     assert_eq!(passwd.mode & 0o777, 0o644);
-    let bin = files
-        .iter()
-        .find(|f| f.path == "usr/local/bin/hello")
-        .unwrap();
+    let bin = file(&files, "usr/local/bin/hello");
     let size = image_size(&tag);
     assert!(
         size <= bin.data.len() as i64 + (1 << 20),
@@ -352,11 +342,7 @@ fn bad_specs_fail_with_file_and_line(d: Daemon) {
         ),
     ];
     for (body, expected) in cases {
-        write(
-            ctx.path(),
-            "gofront.yaml",
-            &format!("# syntax=ourorg/gofront\n{body}"),
-        );
+        write_spec(ctx.path(), body);
         let b = build(d, ctx.path(), "gofront.yaml", "gofront-test/never", &[]);
         b.assert_failed_with(expected);
     }
@@ -375,11 +361,7 @@ fn failing_go_build_is_reported(d: Daemon) {
     let padding: String = (0..3000)
         .map(|i| format!("# padding line {i} to make the source map large\n"))
         .collect();
-    write(
-        ctx.path(),
-        "gofront.yaml",
-        &format!("# syntax=ourorg/gofront\n{padding}main: .\n"),
-    );
+    write_spec(ctx.path(), &format!("{padding}main: .\n"));
     let b = build(d, ctx.path(), "gofront.yaml", "gofront-test/never", &[]);
     // The compiler's message is in the step's output; the error names the
     // step and the spec line of `main` (line 3002, after the padding).
@@ -435,11 +417,7 @@ fn no_cache_reruns_the_steps(d: Daemon) {
 /// cross-compiles; the image says arm64 and holds an AArch64 binary.
 fn foreign_platform_cross_compiles(d: Daemon) {
     let ctx = copy_example("hello");
-    write(
-        ctx.path(),
-        "gofront.yaml",
-        "# syntax=ourorg/gofront\nruntime: scratch\n",
-    );
+    write_spec(ctx.path(), "runtime: scratch\n");
     let tag = unique_tag("arm64");
     let b = build(
         d,
@@ -454,10 +432,7 @@ fn foreign_platform_cross_compiles(d: Daemon) {
     assert_eq!(cfg["Architecture"], "arm64");
     assert_eq!(cfg["Os"], "linux");
     let files = image_files(&tag);
-    let bin = files
-        .iter()
-        .find(|f| f.path == "usr/local/bin/hello")
-        .unwrap();
+    let bin = file(&files, "usr/local/bin/hello");
     assert_eq!(
         elf(&bin.data).map(|e| (e.machine, e.dynamic)),
         Some((183, false)),
@@ -484,10 +459,7 @@ fn source_date_epoch_gives_the_same_image(d: Daemon) {
     assert_eq!(first, second["Id"]);
     assert_eq!(second["Created"], "2023-11-14T22:13:20Z");
     let files = image_files(&tag);
-    let bin = files
-        .iter()
-        .find(|f| f.path == "usr/local/bin/hello")
-        .unwrap();
+    let bin = file(&files, "usr/local/bin/hello");
     assert_eq!(bin.mtime, 1_700_000_000);
     remove_image(&tag);
 }
@@ -507,10 +479,7 @@ fn cgo_builds_on_bookworm_and_runs_on_distroless_base(d: Daemon) {
     assert_eq!(run_args(&tag, &[]), "cgo ok: true\n");
     assert_eq!(inspect(&tag)["Config"]["User"], "65532:65532");
     let files = image_files(&tag);
-    let bin = files
-        .iter()
-        .find(|f| f.path == "usr/local/bin/cgohello")
-        .unwrap();
+    let bin = file(&files, "usr/local/bin/cgohello");
     assert_eq!(
         elf(&bin.data).map(|e| (e.machine, e.dynamic)),
         Some((62, true)),
@@ -527,11 +496,7 @@ fn several_platforms_on_docker_20_10_fail_clearly() {
     let d = Daemon::Docker;
     let ctx = copy_example("hello");
     // The 20.10 CLI refuses a comma list in --platform; the spec can ask.
-    write(
-        ctx.path(),
-        "gofront.yaml",
-        "# syntax=ourorg/gofront\nplatforms: [linux/amd64, linux/arm64]\n",
-    );
+    write_spec(ctx.path(), "platforms: [linux/amd64, linux/arm64]\n");
     let b = build(d, ctx.path(), "gofront.yaml", "gofront-test/never", &[]);
     b.assert_failed_with(&[
         "building several platforms at once (linux/amd64, linux/arm64)",
@@ -643,11 +608,7 @@ fn seven_platforms_in_one_build() {
 #[ignore = "needs buildkitd, buildx and the registry: run scripts/test.sh"]
 fn spec_platforms_are_the_default() {
     let ctx = copy_example("hello");
-    write(
-        ctx.path(),
-        "gofront.yaml",
-        "# syntax=ourorg/gofront\nplatforms: [linux/arm64, linux/amd64/v3]\n",
-    );
+    write_spec(ctx.path(), "platforms: [linux/arm64, linux/amd64/v3]\n");
     let out = tempfile::tempdir().unwrap();
     let dest = out.path().join("oci.tar");
     build_oci(ctx.path(), "gofront.yaml", &dest, &[]).assert_ok();
@@ -711,11 +672,7 @@ fn cgo_hello() -> tempfile::TempDir {
         "main.go",
         "package main\n\n// #include <unistd.h>\nimport \"C\"\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Printf(\"cgo ok: %v\\n\", C.getpid() > 0)\n}\n",
     );
-    write(
-        ctx.path(),
-        "gofront.yaml",
-        "# syntax=ourorg/gofront\ncgo: true\n",
-    );
+    write_spec(ctx.path(), "cgo: true\n");
     ctx
 }
 

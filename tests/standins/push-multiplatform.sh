@@ -152,6 +152,22 @@ dockerfile_for() {
 INDEX_FLAGS=(--provenance=false --sbom=false --build-arg BUILDKIT_MULTI_PLATFORM=1
              --output "type=image,oci-mediatypes=true,push=true")
 
+# download_debs ARCH DIR PACKAGE...: Debian's .debs of PACKAGE:ARCH into DIR
+# (the architecture is added to dpkg, and the lists refreshed, when needed).
+download_debs() {
+    local arch=$1 dir=$2 pkgs=()
+    shift 2
+    for p in "$@"; do pkgs+=("$p:$arch"); done
+    chmod 755 "$dir"   # apt-get download hands the file to the _apt user
+    if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+        dpkg --add-architecture "$arch"
+    fi
+    if ! (cd "$dir" && apt-get download -q "${pkgs[@]}" >/dev/null 2>&1); then
+        apt-get update -q >/dev/null
+        (cd "$dir" && apt-get download -q "${pkgs[@]}" >/dev/null)
+    fi
+}
+
 # glibc_rootfs ARCH OUT: distroless/base for a foreign Debian architecture:
 # the distroless/static tree plus that architecture's own libc6 and libssl3
 # from Debian (real target-architecture libraries, as the real image has),
@@ -159,14 +175,7 @@ INDEX_FLAGS=(--provenance=false --sbom=false --build-arg BUILDKIT_MULTI_PLATFORM
 glibc_rootfs() {
     local arch=$1 out=$2 dir debs static_id
     dir=$(mktemp -d) debs=$(mktemp -d)
-    chmod 755 "$debs"   # apt-get download hands the file to the _apt user
-    if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
-        dpkg --add-architecture "$arch"
-    fi
-    if ! (cd "$debs" && apt-get download -q "libc6:$arch" "libssl3:$arch" >/dev/null 2>&1); then
-        apt-get update -q >/dev/null
-        (cd "$debs" && apt-get download -q "libc6:$arch" "libssl3:$arch" >/dev/null)
-    fi
+    download_debs "$arch" "$debs" libc6 libssl3
     static_id=$(local_id gcr.io/distroless/static-debian12)
     [ -n "$static_id" ] || die "gcr.io/distroless/static-debian12 missing (tests/standins/build.sh)"
     "$DOCKER" save gcr.io/distroless/static-debian12 | tar -x -C "$debs" --wildcards '*/layer.tar' 'manifest.json'
@@ -187,14 +196,7 @@ glibc_rootfs() {
 golang_rootfs() {
     local arch=$1 layer=$2 out=$3 dir debs goarch gover tc
     dir=$(mktemp -d) debs=$(mktemp -d)
-    chmod 755 "$debs"
-    if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
-        dpkg --add-architecture "$arch"
-    fi
-    if ! (cd "$debs" && apt-get download -q "busybox-static:$arch" >/dev/null 2>&1); then
-        apt-get update -q >/dev/null
-        (cd "$debs" && apt-get download -q "busybox-static:$arch" >/dev/null)
-    fi
+    download_debs "$arch" "$debs" busybox-static
     tar -x --same-owner -C "$dir" -f "$layer" --exclude=./usr/local/go --exclude=usr/local/go
     mkdir "$debs/x"
     dpkg-deb -x "$debs"/busybox-static_*.deb "$debs/x"
