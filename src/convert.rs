@@ -17,7 +17,9 @@ use crate::llb::{
     self, CacheSharing, CopyOptions, Exec, LocalOptions, OpOptions, Owner, SourceFile, SourceRange,
     State,
 };
-use crate::plan::{BIN_DIR, CA_BUNDLE, GOCACHE, OUT, Plan, SRC, Step};
+use crate::plan::{
+    BIN_DIR, CA_BUNDLE, GOCACHE, OUT, Plan, SRC, SSH_AGENT_SOCK, Step, TOOLBOX_DIR, Target, UPX_IN,
+};
 use crate::spec::Pos;
 
 /// The build cache mount's id. Go's build cache is content-addressed and
@@ -47,14 +49,15 @@ pub fn context_source(
     )
 }
 
-/// Only `go.mod` and `go.sum`: the input of the dependency step.
+/// Only the module files (go.mod, go.sum, go.work …): the input of the
+/// dependency step.
 fn gomod_source(plan: &Plan) -> State {
     llb::local(
         CONTEXT_LOCAL,
         &LocalOptions {
             session_id: plan.session_id.clone(),
             shared_key_hint: format!("{CONTEXT_LOCAL}-gomod"),
-            include_patterns: vec!["go.mod".into(), "go.sum".into()],
+            include_patterns: plan.module_files.clone(),
             exclude_patterns: plan.excludes.clone(),
             ..Default::default()
         },
@@ -70,7 +73,11 @@ fn go_exec(plan: &Plan, rootfs: &State, step: &Step, builder_env: &[String]) -> 
         &plan.builder.platform,
         OpOptions::named(step.name.clone(), plan.no_cache).at(line_of(step.pos)),
     )
-    .cwd(&step.cwd);
+    .cwd(&step.cwd)
+    .network(plan.network);
+    for (host, ip) in &plan.extra_hosts {
+        exec = exec.extra_host(host, ip);
+    }
     for entry in builder_env {
         if let Some((k, v)) = entry.split_once('=') {
             exec = exec.env(k, v);
@@ -79,14 +86,41 @@ fn go_exec(plan: &Plan, rootfs: &State, step: &Step, builder_env: &[String]) -> 
     for (k, v) in &step.env {
         exec = exec.env(k, v);
     }
+    // Credentials are mounts: they never reach a layer or the cache key.
+    for secret in &step.secrets {
+        exec = exec.mount_secret(&secret.target, &secret.id, 0o400, false);
+    }
+    if step.ssh {
+        exec = exec.mount_ssh(SSH_AGENT_SOCK, "default", false);
+    }
+    if let Some(known_hosts) = &step.known_hosts {
+        let dir = State::scratch()
+            .file()
+            .mkfile(
+                "/known_hosts",
+                0o644,
+                known_hosts.clone().into_bytes(),
+                None,
+                None,
+            )
+            .finish(
+                &plan.builder.platform,
+                OpOptions::named("[gofront] ssh known_hosts", plan.no_cache),
+            );
+        exec = exec.mount_readonly("/root/.ssh", &dir);
+    }
     exec
 }
 
-/// Build the graph. `builder_env` is the builder image's `Env`, which the
-/// execs inherit as a Dockerfile `RUN` would.
-/// `source` is the spec file: a failing step is then reported by BuildKit
-/// with the spec lines that made it (`main:` for `go build`).
-pub fn to_llb(plan: &Plan, builder_env: &[String], source: Option<&SourceFile>) -> llb::Marshaled {
+/// The parts of the graph every target shares.
+struct Toolchain {
+    builder: State,
+    /// The builder with the modules downloaded (and Debian packages added).
+    ready: State,
+    context: State,
+}
+
+fn toolchain(plan: &Plan, builder_env: &[String]) -> Toolchain {
     let builder = llb::image(
         &plan.builder.reference,
         &plan.builder.platform,
@@ -96,11 +130,10 @@ pub fn to_llb(plan: &Plan, builder_env: &[String], source: Option<&SourceFile>) 
             plan.no_cache,
         ),
     );
-
-    // Dependencies: keyed on go.mod/go.sum only, downloaded into the step's
-    // own layer (GOMODCACHE is in the root filesystem, not a cache mount).
-    // So whenever this step is cached, its modules are there too: a cache
-    // mount can be pruned or empty while the step stays cached, and the
+    // Dependencies: keyed on the module files only, downloaded into the
+    // step's own layer (GOMODCACHE is in the root filesystem, not a cache
+    // mount). So whenever this step is cached, its modules are there too: a
+    // cache mount can be pruned or empty while the step stays cached, and the
     // layer also travels with `--cache-to`/`--cache-from` to CI runners.
     // The source is mounted writable-but-discarded so that `go mod
     // download` may touch go.sum without failing or reaching any layer.
@@ -108,62 +141,72 @@ pub fn to_llb(plan: &Plan, builder_env: &[String], source: Option<&SourceFile>) 
     let downloaded = go_exec(plan, &builder, &plan.download, builder_env)
         .mount_writable_discarded(SRC, &gomod)
         .run();
-
+    // Debian packages (C cross compiler, upx) go on top of the dependency
+    // layer, at the build platform.
+    let mut ready = downloaded.root;
+    for step in &plan.apt {
+        ready = go_exec(plan, &ready, step, builder_env).run().root;
+    }
     let context = context_source(
         &plan.excludes,
         &plan.session_id,
         &plan.builder.platform,
         plan.no_cache,
     );
-    // cgo to another architecture: the cross compiler is installed on top
-    // of the dependency layer, at the build platform.
-    let mut toolchain = downloaded.root.clone();
-    for step in &plan.cross_toolchain {
-        toolchain = go_exec(plan, &toolchain, step, builder_env).run().root;
+    Toolchain {
+        builder,
+        ready,
+        context,
     }
-    let compiled = go_exec(plan, &toolchain, &plan.compile, builder_env)
-        .mount_readonly(SRC, &context)
-        .mount_cache(GOCACHE, GOCACHE_ID, CacheSharing::Shared)
-        .mount_output(OUT, &State::scratch())
-        .run();
-    let out = compiled
-        .mount(OUT)
-        .expect("the compile step has an output mount");
+}
 
+/// The graph of `go test`, or `None` when the spec has no tests. It is
+/// solved before the image graph, so a failing test stops the build.
+pub fn test_llb(
+    plan: &Plan,
+    builder_env: &[String],
+    source: Option<&SourceFile>,
+) -> Option<llb::Marshaled> {
+    let step = plan.test.as_ref()?;
+    let t = toolchain(plan, builder_env);
+    let tested = go_exec(plan, &t.ready, step, builder_env)
+        .mount_readonly(SRC, &t.context)
+        .mount_cache(GOCACHE, GOCACHE_ID, CacheSharing::Shared)
+        .run();
+    Some(llb::marshal_with_source(&tested.root, source))
+}
+
+/// Build the graph of the image (or of the `binary`/`debug` target).
+/// `builder_env` is the builder image's `Env`, which the execs inherit as a
+/// Dockerfile `RUN` would. `source` is the spec file: a failing step is then
+/// reported by BuildKit with the spec lines that made it (`main:` for
+/// `go build`).
+pub fn to_llb(plan: &Plan, builder_env: &[String], source: Option<&SourceFile>) -> llb::Marshaled {
+    let t = toolchain(plan, builder_env);
     let f = &plan.final_stage;
-    let base = match &plan.runtime {
-        Some(r) => llb::image(
-            &r.reference,
-            &r.platform,
-            &plan.resolve_mode,
-            OpOptions::named(
-                format!("[gofront] runtime {} ({})", r.reference, r.platform),
-                plan.no_cache,
-            )
-            .at(line_of(f.pos)),
-        ),
-        None => State::scratch(),
-    };
     let root = Owner { uid: 0, gid: 0 };
     let target_platform = plan
         .runtime
         .as_ref()
         .map(|r| r.platform.clone())
+        .or_else(|| plan.image.platform.clone())
         .unwrap_or_else(|| plan.builder.platform.clone());
+
     // Everything gofront adds is first laid out in a staging tree, then
     // copied onto the base in one copy. A copy sets the mtime of every file
     // *and directory* it writes, so with SOURCE_DATE_EPOCH the layer is
     // byte-identical from build to build (writing files straight into the
     // base would leave their parent directories with the current time).
-    let mut staging = State::scratch()
-        .file()
-        .mkdir(BIN_DIR, 0o755, Some(root), f.timestamp);
+    let mut staging = State::scratch().file();
+    if plan.target != Target::Binary {
+        staging = staging.mkdir(BIN_DIR, 0o755, Some(root), f.timestamp);
+    }
     if f.ca_certificates || f.passwd.is_some() {
         staging = staging.mkdir("/etc/ssl/certs", 0o755, Some(root), f.timestamp);
     }
     if f.ca_certificates {
         staging = staging.copy(
-            &builder,
+            &t.builder,
             CA_BUNDLE,
             CA_BUNDLE,
             CopyOptions {
@@ -190,22 +233,77 @@ pub fn to_llb(plan: &Plan, builder_env: &[String], source: Option<&SourceFile>) 
                 f.timestamp,
             );
     }
-    let binary_name = f.binary_path.rsplit('/').next().unwrap_or_default();
-    let staged = staging
-        .copy(
+    if let Some(dir) = &f.workdir {
+        staging = staging.mkdir(dir, 0o755, Some(root), f.timestamp);
+    }
+    for file in &f.files {
+        staging = staging.copy(
+            &t.context,
+            &format!("/{}", file.src),
+            &file.dst,
+            CopyOptions {
+                mode: file.mode.map(|m| m as i32),
+                owner: Some(Owner {
+                    uid: file.owner.0,
+                    gid: file.owner.1,
+                }),
+                timestamp: f.timestamp,
+            },
+        );
+    }
+    if let Some(toolbox) = &f.toolbox {
+        let image = llb::image(
+            &toolbox.reference,
+            &toolbox.platform,
+            &plan.resolve_mode,
+            OpOptions::named(
+                format!("[gofront] debug toolbox {}", toolbox.reference),
+                plan.no_cache,
+            ),
+        );
+        staging = staging.copy(
+            &image,
+            "/bin",
+            TOOLBOX_DIR,
+            CopyOptions {
+                owner: Some(root),
+                timestamp: f.timestamp,
+                ..Default::default()
+            },
+        );
+    }
+    for (compile, (name, path)) in plan.compiles.iter().zip(&f.binaries) {
+        let compiled = go_exec(plan, &t.ready, &compile.step, builder_env)
+            .mount_readonly(SRC, &t.context)
+            .mount_cache(GOCACHE, GOCACHE_ID, CacheSharing::Shared)
+            .mount_output(OUT, &State::scratch())
+            .run();
+        let mut out = compiled
+            .mount(OUT)
+            .expect("the compile step has an output mount");
+        if let Some(upx) = &compile.upx {
+            out = go_exec(plan, &t.ready, upx, &[])
+                .mount_readonly(UPX_IN, &out)
+                .mount_output(OUT, &State::scratch())
+                .run()
+                .mount(OUT)
+                .expect("the upx step has an output mount");
+        }
+        staging = staging.copy(
             &out,
-            &format!("/{binary_name}"),
-            &f.binary_path,
+            &format!("/{name}"),
+            path,
             CopyOptions {
                 mode: Some(0o755),
                 owner: Some(root),
                 timestamp: f.timestamp,
             },
-        )
-        .finish(
-            &target_platform,
-            OpOptions::named("[gofront] stage the image files", plan.no_cache),
         );
+    }
+    let staged = staging.finish(
+        &target_platform,
+        OpOptions::named("[gofront] stage the image files", plan.no_cache),
+    );
     // Copy the whole staged tree onto `onto`. A copy sets the mtime of every
     // file *and directory* it writes (to SOURCE_DATE_EPOCH when set), which
     // writing into a directory does not.
@@ -230,20 +328,35 @@ pub fn to_llb(plan: &Plan, builder_env: &[String], source: Option<&SourceFile>) 
         None => staged.clone(),
     };
     let image = match (&plan.runtime, plan.merge) {
-        // Scratch: the staged tree is the image.
+        // Scratch (and the binary target): the staged tree is the image.
         (None, _) => layer,
-        // The binary's layer does not depend on the base: a new base
-        // reuses it, and a new binary reuses the base's layers.
-        (Some(_), true) => State::merge(
-            &[base, layer],
-            &target_platform,
-            OpOptions::named(
-                format!("[gofront] layer {} onto the runtime image", f.binary_path),
-                plan.no_cache,
-            ),
-        ),
-        // BuildKit before v0.10 has no MergeOp: copy the tree onto the base.
-        (Some(_), false) => copy_tree(&base, f.name.clone()),
+        (Some(r), merge) => {
+            let base = llb::image(
+                &r.reference,
+                &r.platform,
+                &plan.resolve_mode,
+                OpOptions::named(
+                    format!("[gofront] runtime {} ({})", r.reference, r.platform),
+                    plan.no_cache,
+                )
+                .at(line_of(f.pos)),
+            );
+            if merge {
+                // The binaries' layer does not depend on the base: a new
+                // base reuses it, and a new binary reuses the base's layers.
+                State::merge(
+                    &[base, layer],
+                    &target_platform,
+                    OpOptions::named(
+                        "[gofront] layer the files onto the runtime image",
+                        plan.no_cache,
+                    ),
+                )
+            } else {
+                // BuildKit before v0.10 has no MergeOp: copy the tree onto the base.
+                copy_tree(&base, f.name.clone())
+            }
+        }
     };
     llb::marshal_with_source(&image, source)
 }

@@ -172,17 +172,38 @@ async fn root_names(bridge: &mut Bridge, reference: &str) -> Result<Vec<String>,
         .collect())
 }
 
-/// Check that the main package exists and is `package main`, so that a
+/// Check that each main package exists and is `package main`, so that a
 /// typo fails with the spec line rather than with `go build`'s exit code.
-async fn check_main_package(
+async fn check_main_packages(
     bridge: &mut Bridge,
     context_ref: &str,
     spec: &spec::Spec,
     file: &SpecFile,
 ) -> Result<(), Failure> {
-    let main = &spec.main;
-    let dir = main.value.trim_start_matches("./");
-    let dir = if dir == "." { "/" } else { dir };
+    for binary in &spec.binaries {
+        check_main_package(bridge, context_ref, spec, &binary.main, file).await?;
+    }
+    Ok(())
+}
+
+async fn check_main_package(
+    bridge: &mut Bridge,
+    context_ref: &str,
+    spec: &spec::Spec,
+    main: &spec::Located<String>,
+    file: &SpecFile,
+) -> Result<(), Failure> {
+    let in_context = context_dir(&spec.dir.value, &main.value);
+    let dir = if in_context.is_empty() {
+        "/"
+    } else {
+        in_context.as_str()
+    };
+    let shown = if spec.dir.value == "." {
+        main.value.clone()
+    } else {
+        format!("{} (in {})", main.value, spec.dir.value)
+    };
     let fail = |message: String, hint: &str| {
         file.failure(&SpecError {
             file: spec.file.clone(),
@@ -193,7 +214,7 @@ async fn check_main_package(
     };
     let Some(entries) = bridge.read_dir(context_ref, dir).await? else {
         return Err(fail(
-            format!("main: {} does not exist in the build context", main.value),
+            format!("main: {shown} does not exist in the build context"),
             "check the path, and that .dockerignore does not exclude it",
         ));
     };
@@ -206,7 +227,7 @@ async fn check_main_package(
     go_files.sort();
     if go_files.is_empty() {
         return Err(fail(
-            format!("main: {} has no .go files", main.value),
+            format!("main: {shown} has no .go files"),
             "point `main` at the directory of your main package, e.g. ./cmd/server",
         ));
     }
@@ -228,10 +249,51 @@ async fn check_main_package(
     }
     match packages.first() {
         Some(pkg) => Err(fail(
-            format!("main: {} is package {pkg}, not a main package", main.value),
+            format!("main: {shown} is package {pkg}, not a main package"),
             "`main` must name a directory whose files say `package main`",
         )),
         None => Ok(()),
+    }
+}
+
+/// A path relative to the context root ("" for the root) from the module
+/// dir and a path inside the module, both normalized (`.` or `./x`).
+fn context_dir(dir: &str, path: &str) -> String {
+    [dir, path]
+        .iter()
+        .map(|p| p.trim_start_matches('.').trim_start_matches('/'))
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// `add-hosts` as Docker and buildx send it: `host=ip` or `host:ip`, comma separated.
+fn parse_extra_hosts(value: &str) -> Result<Vec<(String, String)>, Failure> {
+    let mut out = Vec::new();
+    for entry in value.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let (host, ip) = entry
+            .split_once('=')
+            .or_else(|| entry.split_once(':'))
+            .ok_or_else(|| Failure::new(format!("--add-host {entry}: expected HOST:IP")))?;
+        if ip.parse::<std::net::IpAddr>().is_err() || host.is_empty() {
+            return Err(Failure::new(format!(
+                "--add-host {entry}: expected HOST:IP with an IP address"
+            )));
+        }
+        out.push((host.to_string(), ip.to_string()));
+    }
+    Ok(out)
+}
+
+/// `force-network-mode` (`docker build --network`).
+fn network_mode(opts: &Opts) -> Result<llb::Network, Failure> {
+    match opts.get("force-network-mode").unwrap_or_default() {
+        "" | "default" | "sandbox" => Ok(llb::Network::Default),
+        "host" => Ok(llb::Network::Host),
+        "none" => Ok(llb::Network::None),
+        other => Err(Failure::new(format!(
+            "--network {other}: gofront supports default, host and none"
+        ))),
     }
 }
 
@@ -322,18 +384,21 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
     };
     let spec = spec::parse(&display_name, &file.text).map_err(|e| file.failure(&e))?;
 
-    // 2. .dockerignore and go.mod: a tiny transfer of just those files.
+    // 2. .dockerignore, go.mod (in `dir`) and go.work: a tiny transfer of
+    //    just those files.
+    let module_dir = context_dir(&spec.dir.value, ".");
+    let gomod_path = context_dir(&spec.dir.value, "./go.mod");
     let meta_ref = solve_local(
         &mut bridge,
         convert::CONTEXT_LOCAL,
         LocalOptions {
             session_id: session_id.clone(),
             shared_key_hint: format!("{}-meta", convert::CONTEXT_LOCAL),
-            include_patterns: vec![".dockerignore".into(), "go.mod".into()],
+            include_patterns: vec![".dockerignore".into(), "go.work".into(), gomod_path.clone()],
             ..Default::default()
         },
         &build_platform,
-        "[gofront] load .dockerignore and go.mod",
+        "[gofront] load .dockerignore, go.mod and go.work",
     )
     .await?;
     let names = root_names(&mut bridge, &meta_ref).await?;
@@ -345,13 +410,35 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
     } else {
         Vec::new()
     };
-    if !names.iter().any(|n| n == "go.mod") {
-        return Err(Failure::new(
-            "there is no go.mod at the root of the build context (hint: pass the module's directory as the context, e.g. `docker build -f svc/gofront.yaml svc`, or run `go mod init`)",
-        ));
+    let has_gomod = if module_dir.is_empty() {
+        names.iter().any(|n| n == "go.mod")
+    } else {
+        bridge
+            .read_dir(&meta_ref, &module_dir)
+            .await?
+            .is_some_and(|entries| entries.iter().any(|e| e.path == "go.mod"))
+    };
+    if !has_gomod {
+        let message = if module_dir.is_empty() {
+            "there is no go.mod at the root of the build context (hint: pass the module's directory as the context, e.g. `docker build -f svc/gofront.yaml svc`, set `dir:` to the module's folder, or run `go mod init`)".to_string()
+        } else {
+            return Err(file.failure(&SpecError {
+                file: spec.file.clone(),
+                pos: spec.dir.pos,
+                message: format!("dir: there is no go.mod in {}", spec.dir.value),
+                hint: Some("`dir` names the folder of a Go module inside the build context".into()),
+            }));
+        };
+        return Err(Failure::new(message));
     }
-    let raw = bridge.read_file(&meta_ref, "go.mod", 1 << 20).await?;
+    let raw = bridge.read_file(&meta_ref, &gomod_path, 1 << 20).await?;
     let gomod = gomod::parse(&String::from_utf8_lossy(&raw)).map_err(Failure::new)?;
+    let gowork = if names.iter().any(|n| n == "go.work") {
+        let raw = bridge.read_file(&meta_ref, "go.work", 1 << 20).await?;
+        Some(gomod::parse_work(&String::from_utf8_lossy(&raw)).map_err(Failure::new)?)
+    } else {
+        None
+    };
 
     // 3. The main package must exist and be `package main`.
     let context = convert::context_source(&excludes, &session_id, &build_platform, false);
@@ -362,7 +449,7 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
             "load build context",
         )
         .await?;
-    check_main_package(&mut bridge, &context_ref, &spec, &file).await?;
+    check_main_packages(&mut bridge, &context_ref, &spec, &file).await?;
 
     // 4. One plan per target platform. The builder and the dependency
     //    step are the same for all of them (build platform, same inputs), so
@@ -382,6 +469,8 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
                 .join(", ")
         )));
     }
+    let network = network_mode(&opts)?;
+    let extra_hosts = parse_extra_hosts(opts.get("add-hosts").unwrap_or_default())?;
     let mut plans = Vec::new();
     for target in &targets {
         let inputs = Inputs {
@@ -398,8 +487,20 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
             session_id: session_id.clone(),
             excludes: excludes.clone(),
             gomod: gomod.clone(),
+            gowork: gowork.clone(),
             merge: caps.has_llb("mergeop"),
             contexts: opts.with_prefix("context:"),
+            target: opts.get("target").unwrap_or_default().to_string(),
+            vcs_revision: opts
+                .get("vcs:revision")
+                .filter(|v| !v.is_empty())
+                .map(str::to_string),
+            vcs_source: opts
+                .get("vcs:source")
+                .filter(|v| !v.is_empty())
+                .map(str::to_string),
+            network,
+            extra_hosts: extra_hosts.clone(),
         };
         plans.push(plan::build(&spec, &inputs).map_err(|e| match e {
             plan::PlanError::Spec(se) => file.failure(&se),
@@ -424,7 +525,24 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
         language: "YAML".into(),
     };
 
-    // 6. Solve each platform's graph now (evaluate), so a failing step comes
+    // 6. The tests first (once, natively on the build platform): a failing
+    //    test stops the build before any image is produced.
+    if let Some(test) = convert::test_llb(&plans[0], &builder_cfg.config.env, Some(&source)) {
+        let definition = test.definition.clone();
+        bridge
+            .solve(test.definition, true, BUILD)
+            .await
+            .map_err(|f| explain_step_failure(f, &definition, &file.name))?;
+    }
+    if plans[0].target == plan::Target::Test {
+        // `--target test` has nothing to export: an empty result.
+        return Ok(Outcome {
+            refs: Refs::Single(String::new()),
+            metadata: Vec::new(),
+        });
+    }
+
+    // 7. Solve each platform's graph now (evaluate), so a failing step comes
     //    back here and is reported through Return rather than after it.
     //    Platforms are solved one after another: `go build` already uses
     //    every core, and BuildKit v0.8 can crash on concurrent solves that

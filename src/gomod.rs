@@ -34,6 +34,22 @@ pub fn parse(text: &str) -> Result<GoMod, String> {
     Ok(m)
 }
 
+/// The `go` line of a `go.work`.
+pub fn parse_work(text: &str) -> Result<crate::plan::GoWork, String> {
+    let mut work = crate::plan::GoWork::default();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.split("//").next().unwrap_or_default().trim();
+        let mut words = line.split_whitespace();
+        if let (Some("go"), Some(v)) = (words.next(), words.next()) {
+            if !crate::spec::is_go_version(v) {
+                return Err(format!("go.work:{}: \"{v}\" is not a Go version", i + 1));
+            }
+            work.go = Some(v.to_string());
+        }
+    }
+    Ok(work)
+}
+
 /// The `major.minor` of a Go version: the builder image tag that satisfies it
 /// (the `go` line is a minimum, and `golang:1.26-*` carries the newest 1.26.x).
 pub fn minor(v: &str) -> String {

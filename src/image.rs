@@ -124,6 +124,10 @@ pub struct ImageSettings {
     pub env: BTreeMap<String, String>,
     pub exposed_ports: Vec<String>,
     pub labels: BTreeMap<String, String>,
+    pub working_dir: Option<String>,
+    /// `SIGTERM`, `SIGINT` … or a number.
+    pub stop_signal: Option<String>,
+    pub healthcheck: Option<crate::spec::Healthcheck>,
     /// History entries for what gofront adds, in order.
     pub history: Vec<History>,
     /// RFC 3339 time for `created` and the new history entries
@@ -162,8 +166,35 @@ pub fn finalize(base: Option<ImageConfig>, settings: &ImageSettings) -> ImageCon
     // A new entrypoint resets an inherited Cmd, as ENTRYPOINT does.
     c.cmd = settings.cmd.clone();
     c.user = settings.user.clone();
+    if let Some(w) = &settings.working_dir {
+        c.working_dir = w.clone();
+    }
     if c.working_dir.is_empty() {
         c.working_dir = "/".into();
+    }
+    if let Some(signal) = &settings.stop_signal {
+        c.extra
+            .insert("StopSignal".into(), Value::String(signal.clone()));
+    }
+    if let Some(h) = &settings.healthcheck {
+        // Docker's HealthConfig: exec form, durations in nanoseconds.
+        let mut test = vec![Value::String("CMD".into())];
+        test.extend(h.cmd.iter().cloned().map(Value::String));
+        let mut health = serde_json::Map::new();
+        health.insert("Test".into(), Value::Array(test));
+        for (key, value) in [
+            ("Interval", h.interval),
+            ("Timeout", h.timeout),
+            ("StartPeriod", h.start_period),
+        ] {
+            if let Some(ns) = value {
+                health.insert(key.into(), Value::from(ns));
+            }
+        }
+        if let Some(r) = h.retries {
+            health.insert("Retries".into(), Value::from(r));
+        }
+        c.extra.insert("Healthcheck".into(), Value::Object(health));
     }
     for (k, v) in &settings.env {
         let entry = format!("{k}={v}");

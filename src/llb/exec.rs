@@ -32,6 +32,28 @@ enum MountSource {
         id: String,
         sharing: CacheSharing,
     },
+    /// A build secret (`--secret id=…`), never part of any layer.
+    Secret {
+        id: String,
+        mode: u32,
+        optional: bool,
+    },
+    /// The client's SSH agent socket (`--ssh id`).
+    Ssh {
+        id: String,
+        optional: bool,
+    },
+}
+
+/// The network an exec sees.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Network {
+    /// The daemon's default (a sandbox network, or whatever it is configured for).
+    #[default]
+    Default,
+    Host,
+    None,
 }
 
 #[derive(Clone, Debug)]
@@ -49,6 +71,9 @@ pub struct Exec {
     cwd: String,
     user: String,
     mounts: Vec<MountSpec>,
+    network: Network,
+    /// `/etc/hosts` additions (host, IP).
+    extra_hosts: Vec<(String, String)>,
     platform: Platform,
     options: OpOptions,
 }
@@ -76,6 +101,8 @@ impl Exec {
             cwd: "/".to_string(),
             user: String::new(),
             mounts: Vec::new(),
+            network: Network::Default,
+            extra_hosts: Vec::new(),
             platform: platform.clone(),
             options,
         }
@@ -134,6 +161,42 @@ impl Exec {
                 sharing,
             },
         });
+        self
+    }
+
+    /// Mount the build secret `id` as a file at `dest` (read-only, `mode`).
+    /// An `optional` secret that the client did not send is simply absent.
+    pub fn mount_secret(mut self, dest: &str, id: &str, mode: u32, optional: bool) -> Self {
+        self.mounts.push(MountSpec {
+            dest: dest.to_string(),
+            source: MountSource::Secret {
+                id: id.to_string(),
+                mode,
+                optional,
+            },
+        });
+        self
+    }
+
+    /// Mount the client's SSH agent `id` as a socket at `dest`.
+    pub fn mount_ssh(mut self, dest: &str, id: &str, optional: bool) -> Self {
+        self.mounts.push(MountSpec {
+            dest: dest.to_string(),
+            source: MountSource::Ssh {
+                id: id.to_string(),
+                optional,
+            },
+        });
+        self
+    }
+
+    pub fn network(mut self, network: Network) -> Self {
+        self.network = network;
+        self
+    }
+
+    pub fn extra_host(mut self, host: &str, ip: &str) -> Self {
+        self.extra_hosts.push((host.to_string(), ip.to_string()));
         self
     }
 
@@ -201,7 +264,47 @@ impl Exec {
                         ..Default::default()
                     });
                 }
+                MountSource::Secret { id, mode, optional } => {
+                    caps.push("exec.mount.secret");
+                    pb_mounts.push(pb::Mount {
+                        input: -1,
+                        dest: m.dest.clone(),
+                        output: -1,
+                        mount_type: pb::MountType::Secret as i32,
+                        secret_opt: Some(pb::SecretOpt {
+                            id: id.clone(),
+                            mode: *mode,
+                            optional: *optional,
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    });
+                }
+                MountSource::Ssh { id, optional } => {
+                    caps.push("exec.mount.ssh");
+                    pb_mounts.push(pb::Mount {
+                        input: -1,
+                        dest: m.dest.clone(),
+                        output: -1,
+                        mount_type: pb::MountType::Ssh as i32,
+                        ssh_opt: Some(pb::SshOpt {
+                            id: id.clone(),
+                            mode: 0o600,
+                            optional: *optional,
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    });
+                }
             }
+        }
+        let network = match self.network {
+            Network::Default => pb::NetMode::Unset,
+            Network::Host => pb::NetMode::Host,
+            Network::None => pb::NetMode::None,
+        };
+        if network != pb::NetMode::Unset {
+            caps.push("exec.meta.network");
         }
         caps.sort_unstable();
         caps.dedup();
@@ -212,10 +315,18 @@ impl Exec {
                 env,
                 cwd: self.cwd.clone(),
                 user: self.user.clone(),
+                extra_hosts: self
+                    .extra_hosts
+                    .iter()
+                    .map(|(host, ip)| pb::HostIp {
+                        host: host.clone(),
+                        ip: ip.clone(),
+                    })
+                    .collect(),
                 ..Default::default()
             }),
             mounts: pb_mounts,
-            network: pb::NetMode::Unset as i32,
+            network: network as i32,
             security: pb::SecurityMode::Sandbox as i32,
             ..Default::default()
         };

@@ -23,7 +23,7 @@ use std::rc::Rc;
 
 use bollard_buildkit_proto::pb;
 
-pub use exec::{CacheSharing, Exec};
+pub use exec::{CacheSharing, Exec, Network};
 pub use file::{CopyOptions, FileActions, Owner};
 pub use marshal::{Marshaled, digest_of, marshal, marshal_with_source};
 pub use source::{LocalOptions, image, local};

@@ -9,8 +9,9 @@ use serde::Serialize;
 
 use crate::gomod::GoMod;
 use crate::image::{History, ImageSettings};
+use crate::llb::Network;
 use crate::llb::Platform;
-use crate::spec::{Pos, Runtime, Spec, SpecError};
+use crate::spec::{FileEntry, LdFlag, Pos, Runtime, Spec, SpecError, template};
 
 /// Where Go keeps its caches inside the builder (the golang images' GOPATH).
 pub const GOMODCACHE: &str = "/go/pkg/mod";
@@ -22,6 +23,13 @@ pub const OUT: &str = "/out";
 /// Where the binary goes in the final image.
 pub const BIN_DIR: &str = "/usr/local/bin";
 pub const CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
+/// `upx` reads the binary from here (the compile step's output, read-only).
+pub const UPX_IN: &str = "/in";
+/// Where the client's SSH agent socket is mounted (BuildKit's default).
+pub const SSH_AGENT_SOCK: &str = "/run/buildkit/ssh_agent.0";
+/// The static busybox image of the `debug` target, and where it goes.
+pub const DEBUG_TOOLBOX: &str = "busybox:1.37-musl";
+pub const TOOLBOX_DIR: &str = "/busybox";
 
 /// Go settings a user (or a corporate network) passes as build args; each
 /// one given is set in the environment of the Go steps.
@@ -43,17 +51,80 @@ pub struct Inputs {
     pub labels: BTreeMap<String, String>,
     pub build_platform: Platform,
     pub target_platform: Platform,
+    /// `--target` (empty: the default, `image`).
+    pub target: String,
     pub no_cache: bool,
     /// BuildKit's `image-resolve-mode` (`default`, `pull`, `local`).
     pub resolve_mode: String,
     pub session_id: String,
     /// Exclude patterns from the context's `.dockerignore`.
     pub excludes: Vec<String>,
+    /// The go.mod of the module (in `dir`).
     pub gomod: GoMod,
+    /// The `go` line of a `go.work` at the context root, if there is one.
+    pub gowork: Option<GoWork>,
     /// The daemon has MergeOp (BuildKit v0.10+).
     pub merge: bool,
     /// Named contexts (`--build-context NAME=VALUE`, opts `context:NAME`).
     pub contexts: BTreeMap<String, String>,
+    /// `vcs:revision` and `vcs:source` as buildx sends them.
+    pub vcs_revision: Option<String>,
+    pub vcs_source: Option<String>,
+    /// `--network` (opt `force-network-mode`).
+    pub network: Network,
+    /// `--add-host` (opt `add-hosts`): host → IP.
+    pub extra_hosts: Vec<(String, String)>,
+}
+
+/// A `go.work` at the context root.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct GoWork {
+    pub go: Option<String>,
+}
+
+/// What the build produces (`--target`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    /// The service image.
+    #[default]
+    Image,
+    /// Only the binaries, at the root of an empty filesystem
+    /// (`--output type=local,dest=bin`).
+    Binary,
+    /// Only the tests.
+    Test,
+    /// The image plus a busybox toolbox in /busybox.
+    Debug,
+}
+
+/// Every target with its description (`--call targets`).
+pub const TARGETS: &[(Target, &str, &str)] = &[
+    (Target::Image, "image", "the service image (default)"),
+    (
+        Target::Binary,
+        "binary",
+        "only the binaries, for --output type=local,dest=DIR",
+    ),
+    (
+        Target::Test,
+        "test",
+        "run only the tests (`test:` in the spec)",
+    ),
+    (
+        Target::Debug,
+        "debug",
+        "the image plus a busybox shell toolbox in /busybox",
+    ),
+];
+
+impl Target {
+    pub fn parse(name: &str) -> Option<Target> {
+        if name.is_empty() {
+            return Some(Target::Image);
+        }
+        TARGETS.iter().find(|t| t.1 == name).map(|t| t.0)
+    }
 }
 
 /// One image the graph uses.
@@ -62,6 +133,13 @@ pub struct ImageRef {
     /// Fully qualified (`docker.io/library/golang:1.26-alpine`).
     pub reference: String,
     pub platform: Platform,
+}
+
+/// A build secret mounted as a file.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SecretMount {
+    pub id: String,
+    pub target: String,
 }
 
 /// A step that runs in the builder.
@@ -75,17 +153,61 @@ pub struct Step {
     pub cwd: String,
     /// The spec line this step comes from, for error excerpts.
     pub pos: Option<Pos>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<SecretMount>,
+    /// Forward the client's default SSH agent.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub ssh: bool,
+    /// `known_hosts` contents mounted at /root/.ssh/known_hosts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub known_hosts: Option<String>,
+}
+
+impl Step {
+    fn new(name: String, argv: Vec<String>, env: BTreeMap<String, String>, cwd: &str) -> Self {
+        Step {
+            name,
+            argv,
+            env,
+            cwd: cwd.to_string(),
+            pos: None,
+            secrets: Vec::new(),
+            ssh: false,
+            known_hosts: None,
+        }
+    }
+
+    fn at(mut self, pos: Pos) -> Self {
+        self.pos = Some(pos).filter(|p| p.line > 0);
+        self
+    }
+}
+
+/// One `go build` and what becomes of its binary.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Compile {
+    pub binary: String,
+    pub step: Step,
+    /// `upx` compressing the binary, when asked for.
+    pub upx: Option<Step>,
 }
 
 /// The final stage: file operations only, no exec.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FinalStage {
     pub name: String,
-    pub binary_path: String,
+    /// Where each binary (by name) goes.
+    pub binaries: Vec<(String, String)>,
+    /// Context files copied in.
+    pub files: Vec<FileEntry>,
+    /// Created (root-owned, 0755) when set.
+    pub workdir: Option<String>,
     /// Copy the builder's CA bundle (scratch has none).
     pub ca_certificates: bool,
     /// `/etc/passwd` and `/etc/group` contents for scratch.
     pub passwd: Option<(String, String)>,
+    /// The debug toolbox image: its `/bin` goes to `/busybox`.
+    pub toolbox: Option<ImageRef>,
     /// Unix seconds for file mtimes (`SOURCE_DATE_EPOCH`).
     pub timestamp: Option<i64>,
     pub pos: Option<Pos>,
@@ -94,20 +216,27 @@ pub struct FinalStage {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Plan {
     pub go_version: String,
-    pub binary: String,
+    pub target: Target,
     pub builder: ImageRef,
-    /// `None`: scratch.
+    /// `None`: scratch (also for the `binary` target).
     pub runtime: Option<ImageRef>,
     pub excludes: Vec<String>,
     pub session_id: String,
     pub resolve_mode: String,
     pub no_cache: bool,
-    /// Layer the binary onto the base with MergeOp (else a copy).
+    /// Layer the binaries onto the base with MergeOp (else a copy).
     pub merge: bool,
+    pub network: Network,
+    pub extra_hosts: Vec<(String, String)>,
+    /// The module's folder in the context, relative (`.` or `services/api`).
+    pub module_dir: String,
+    /// Context paths the dependency step sees (go.mod, go.sum, go.work …).
+    pub module_files: Vec<String>,
     pub download: Step,
-    /// Steps that install a C cross compiler (cgo for another architecture).
-    pub cross_toolchain: Vec<Step>,
-    pub compile: Step,
+    /// Debian packages installed in the builder (C cross compiler, upx).
+    pub apt: Vec<Step>,
+    pub compiles: Vec<Compile>,
+    pub test: Option<Step>,
     pub final_stage: FinalStage,
     pub image: ImageSettings,
 }
@@ -288,6 +417,28 @@ fn passwd_for(uid: u32, gid: u32) -> (String, String) {
     (passwd, group)
 }
 
+/// Where the build context is mounted in the Go steps, plus the module dir.
+fn module_path(dir: &str) -> String {
+    match dir {
+        "." => SRC.to_string(),
+        d => format!("{SRC}/{d}"),
+    }
+}
+
+/// Hosts named by GOPRIVATE patterns that are plain host names (no wildcard):
+/// their https:// git URLs are rewritten to ssh:// when `private.ssh` is on.
+fn private_hosts(goprivate: &str) -> Vec<String> {
+    let mut hosts: Vec<String> = goprivate
+        .split(',')
+        .filter_map(|p| p.trim().split('/').next())
+        .filter(|h| !h.is_empty() && !h.contains(['*', '?', '[']))
+        .map(str::to_string)
+        .collect();
+    hosts.sort();
+    hosts.dedup();
+    hosts
+}
+
 /// Resolve the spec and inputs into a plan.
 pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
     let spec_err = |pos, message: String, hint: Option<String>| {
@@ -298,103 +449,185 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
             hint,
         })
     };
+    let target = Target::parse(&inputs.target).ok_or_else(|| {
+        PlanError::Other(format!(
+            "--target {}: gofront has the targets {}",
+            inputs.target,
+            TARGETS.iter().map(|t| t.1).collect::<Vec<_>>().join(", ")
+        ))
+    })?;
+    if target == Target::Test && spec.test.is_none() {
+        return Err(PlanError::Other(format!(
+            "--target test: {} has no `test:` section (hint: add `test: {{}}` to run go test ./...)",
+            spec.file
+        )));
+    }
     let go_version = match &spec.go {
         Some(g) => g.value.clone(),
-        None => inputs.gomod.wanted_go().ok_or_else(|| {
-            PlanError::Other(format!(
-                "{}: `go` is not set and go.mod has no go line (hint: add `go: \"1.26\"` to the spec or `go 1.26` to go.mod)",
-                spec.file
-            ))
-        })?,
+        None => inputs
+            .gowork
+            .as_ref()
+            .and_then(|w| w.go.as_deref().map(crate::gomod::minor))
+            .or_else(|| inputs.gomod.wanted_go())
+            .ok_or_else(|| {
+                PlanError::Other(format!(
+                    "{}: `go` is not set and go.mod has no go line (hint: add `go: \"1.26\"` to the spec or `go 1.26` to go.mod)",
+                    spec.file
+                ))
+            })?,
     };
     let cgo = spec.cgo.value;
+    let race = spec.test.as_ref().is_some_and(|t| t.race());
+    // The alpine builder has neither gcc (cgo, -race) nor git (private
+    // modules) nor Debian packages (upx); bookworm has all of them.
+    let bookworm = cgo || race || spec.private.is_some() || spec.upx.value;
+    let images = |role: &str, reference: &str, platform: &Platform| -> Result<String, PlanError> {
+        // The spec's `images:` first (by role, then by name), then --build-context.
+        let familiar = familiar_name(reference);
+        let from_spec = spec
+            .images
+            .get(role)
+            .or_else(|| spec.images.get(&familiar))
+            .map(|r| {
+                normalize_image(&r.value).map_err(|e| spec_err(r.pos, format!("images: {e}"), None))
+            })
+            .transpose()?;
+        let reference = from_spec.unwrap_or_else(|| reference.to_string());
+        named_context(&inputs.contexts, role, &reference, platform)
+    };
     let builder_ref =
-        normalize_image(&builder_image(&go_version, cgo)).map_err(PlanError::Other)?;
+        normalize_image(&builder_image(&go_version, bookworm)).map_err(PlanError::Other)?;
     let builder = ImageRef {
-        reference: named_context(
-            &inputs.contexts,
-            "builder",
-            &builder_ref,
-            &inputs.build_platform,
-        )?,
+        reference: images("builder", &builder_ref, &inputs.build_platform)?,
         platform: inputs.build_platform.clone(),
     };
-    let runtime = match runtime_image(&spec.runtime.value, cgo) {
-        Some(r) => {
+    let runtime = match (target, runtime_image(&spec.runtime.value, cgo)) {
+        (Target::Binary, _) | (_, None) => None,
+        (_, Some(r)) => {
             let reference = normalize_image(&r)
                 .map_err(|e| spec_err(spec.runtime.pos, format!("runtime: {e}"), None))?;
             Some(ImageRef {
-                reference: named_context(
-                    &inputs.contexts,
-                    "runtime",
-                    &reference,
-                    &inputs.target_platform,
-                )?,
+                reference: images("runtime", &reference, &inputs.target_platform)?,
                 platform: inputs.target_platform.clone(),
             })
         }
-        None => None,
+    };
+    let toolbox = match target {
+        Target::Debug => Some(ImageRef {
+            reference: images(
+                "debug",
+                &normalize_image(DEBUG_TOOLBOX).map_err(PlanError::Other)?,
+                &inputs.target_platform,
+            )?,
+            platform: inputs.target_platform.clone(),
+        }),
+        _ => None,
     };
 
-    // The Go steps' environment: caches at fixed places, the user's Go
-    // settings, and for compile the target platform.
+    // The Go steps' environment: caches at fixed places, the Go settings
+    // (build args win over the spec), and for compile the target platform.
     let mut go_env = BTreeMap::new();
     go_env.insert("GOMODCACHE".to_string(), GOMODCACHE.to_string());
     go_env.insert("GOCACHE".to_string(), GOCACHE.to_string());
     // Never let the go command download a different toolchain mid-build.
     go_env.insert("GOTOOLCHAIN".to_string(), "local".to_string());
+    for (key, value) in &spec.go_settings {
+        go_env.insert(key.clone(), value.value.clone());
+    }
     for key in GO_SETTING_ARGS {
         if let Some(v) = inputs.build_args.get(*key).filter(|v| !v.is_empty()) {
             go_env.insert((*key).to_string(), v.clone());
         }
     }
-
-    let download = Step {
-        name: "[gofront] go mod download".into(),
-        argv: vec!["go".into(), "mod".into(), "download".into()],
-        env: go_env.clone(),
-        cwd: SRC.into(),
-        pos: spec.go.as_ref().map(|g| g.pos),
-    };
-
-    let binary = inputs.gomod.short_name();
-    let binary = match spec.main.value.as_str() {
-        "." => binary,
-        m => m.rsplit('/').next().unwrap_or(&binary).to_string(),
-    };
-
-    let mut ldflags = vec!["-s".to_string(), "-w".to_string()];
-    let mut version_value = None;
-    if let Some(v) = &spec.version {
-        let value = inputs
-            .build_args
-            .get(&v.value.arg)
-            .cloned()
-            .unwrap_or_else(|| v.value.default.clone());
-        let word = format!("{}={}", v.value.var, value);
-        let quoted = quote_ldflag_word(&word).map_err(|why| {
-            spec_err(
-                v.pos,
-                format!(
-                    "version: the value of build arg {} cannot be injected: {why}",
-                    v.value.arg
-                ),
-                Some("use a version without quotes, e.g. 1.2.3".into()),
-            )
-        })?;
-        ldflags.push("-X".into());
-        ldflags.push(quoted);
-        version_value = Some(value);
+    if !spec.goexperiment.is_empty() {
+        go_env.insert("GOEXPERIMENT".to_string(), spec.goexperiment.join(","));
     }
-    let mut compile_env = go_env;
+
+    let module_dir = spec.dir.value.trim_start_matches("./").to_string();
+    let cwd = module_path(&module_dir);
+    let prefix = if module_dir == "." {
+        String::new()
+    } else {
+        format!("{module_dir}/")
+    };
+    let module_files = if inputs.gowork.is_some() {
+        // A workspace: every module's go.mod/go.sum can matter.
+        vec![
+            "go.work".into(),
+            "go.work.sum".into(),
+            "**/go.mod".into(),
+            "**/go.sum".into(),
+        ]
+    } else {
+        vec![format!("{prefix}go.mod"), format!("{prefix}go.sum")]
+    };
+
+    // Dependencies: credentials for private modules go to this step only.
+    let mut download = Step::new(
+        "[gofront] go mod download".into(),
+        vec!["go".into(), "mod".into(), "download".into()],
+        go_env.clone(),
+        &cwd,
+    );
+    download.pos = spec.go.as_ref().map(|g| g.pos);
+    if let Some(private) = &spec.private {
+        download.pos = Some(private.pos);
+        if private.netrc {
+            download.secrets.push(SecretMount {
+                id: "netrc".into(),
+                target: "/root/.netrc".into(),
+            });
+        }
+        if private.ssh {
+            download.ssh = true;
+            download
+                .env
+                .insert("SSH_AUTH_SOCK".into(), SSH_AGENT_SOCK.into());
+            // git fetches the private hosts over ssh; configured through
+            // git's environment, so nothing is written into a layer.
+            let goprivate = go_env.get("GOPRIVATE").cloned().unwrap_or_default();
+            let hosts = private_hosts(&goprivate);
+            download
+                .env
+                .insert("GIT_CONFIG_COUNT".into(), hosts.len().to_string());
+            for (i, host) in hosts.iter().enumerate() {
+                download.env.insert(
+                    format!("GIT_CONFIG_KEY_{i}"),
+                    format!("url.ssh://git@{host}/.insteadOf"),
+                );
+                download
+                    .env
+                    .insert(format!("GIT_CONFIG_VALUE_{i}"), format!("https://{host}/"));
+            }
+            if private.known_hosts.is_empty() {
+                download.env.insert(
+                    "GIT_SSH_COMMAND".into(),
+                    "ssh -o StrictHostKeyChecking=accept-new".into(),
+                );
+            } else {
+                download.known_hosts = Some(
+                    private
+                        .known_hosts
+                        .iter()
+                        .map(|l| format!("{l}\n"))
+                        .collect(),
+                );
+            }
+        }
+    }
+
+    let mut compile_env = go_env.clone();
     compile_env.insert(
         "CGO_ENABLED".to_string(),
         if cgo { "1" } else { "0" }.to_string(),
     );
-    compile_env.extend(go_target_env(&inputs.target_platform).map_err(PlanError::Other)?);
-    // cgo for another architecture: Debian's cross gcc, installed in the
-    // builder at the build platform (never an emulated target toolchain).
-    let mut cross_toolchain = Vec::new();
+    let target_env = go_target_env(&inputs.target_platform).map_err(PlanError::Other)?;
+    compile_env.extend(target_env.clone());
+
+    // Debian packages for the builder: a C cross compiler for cgo to another
+    // architecture (never an emulated target toolchain), upx.
+    let mut packages: Vec<String> = Vec::new();
+    let mut apt_pos = spec.upx.pos;
     if cgo && inputs.target_platform.architecture != inputs.build_platform.architecture {
         let cross = cross_compiler(&inputs.target_platform).ok_or_else(|| {
             spec_err(
@@ -408,76 +641,293 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
                 Some("build that platform on a machine of its own, or set `cgo: false`".into()),
             )
         })?;
+        packages.extend(cross.packages.iter().map(|s| s.to_string()));
+        compile_env.insert("CC".to_string(), cross.cc.to_string());
+        apt_pos = spec.cgo.pos;
+    }
+    let upx = spec.upx.value && matches!(target, Target::Image | Target::Binary);
+    if upx {
+        packages.push("upx-ucl".into());
+    }
+    let mut apt = Vec::new();
+    if !packages.is_empty() {
         let mut apt_env = BTreeMap::new();
         apt_env.insert("DEBIAN_FRONTEND".to_string(), "noninteractive".to_string());
-        cross_toolchain.push(Step {
-            name: format!(
-                "[gofront] apt-get update (C cross compiler for {})",
-                inputs.target_platform
-            ),
-            argv: vec!["apt-get".into(), "update".into()],
-            env: apt_env.clone(),
-            cwd: "/".into(),
-            pos: Some(spec.cgo.pos).filter(|p| p.line > 0),
-        });
+        apt.push(
+            Step::new(
+                "[gofront] apt-get update".into(),
+                vec!["apt-get".into(), "update".into()],
+                apt_env.clone(),
+                "/",
+            )
+            .at(apt_pos),
+        );
         let mut install: Vec<String> = ["apt-get", "install", "-y", "--no-install-recommends"]
             .iter()
             .map(|s| s.to_string())
             .collect();
-        install.extend(cross.packages.iter().map(|s| s.to_string()));
-        cross_toolchain.push(Step {
-            name: format!(
-                "[gofront] install {} (C cross compiler for {})",
-                cross.packages.join(" "),
-                inputs.target_platform
-            ),
-            argv: install,
-            env: apt_env,
-            cwd: "/".into(),
-            pos: Some(spec.cgo.pos).filter(|p| p.line > 0),
-        });
-        compile_env.insert("CC".to_string(), cross.cc.to_string());
+        install.extend(packages.iter().cloned());
+        apt.push(
+            Step::new(
+                format!("[gofront] apt-get install {}", packages.join(" ")),
+                install,
+                apt_env,
+                "/",
+            )
+            .at(apt_pos),
+        );
     }
-    let main = &spec.main.value;
-    let compile = Step {
-        name: format!("[gofront] go build {main} ({})", inputs.target_platform),
-        argv: vec![
-            "go".into(),
-            "build".into(),
-            // List each package as it is compiled: the progress output then
-            // shows that an edit recompiles only what it touched.
-            "-v".into(),
-            "-trimpath".into(),
-            // The context rarely has .git, and the alpine builder has no git:
-            // never let VCS stamping fail or vary the build.
-            "-buildvcs=false".into(),
-            format!("-ldflags={}", ldflags.join(" ")),
-            "-o".into(),
-            format!("{OUT}/{binary}"),
-            main.clone(),
-        ],
-        env: compile_env,
-        cwd: SRC.into(),
-        pos: Some(spec.main.pos).filter(|p| p.line > 0),
-    };
 
-    let binary_path = format!("{BIN_DIR}/{binary}");
-    let user = &spec.user.value;
-    let scratch = runtime.is_none();
+    // Template values for ldflags.
     let epoch = inputs
         .build_args
         .get("SOURCE_DATE_EPOCH")
         .and_then(|v| v.trim().parse::<i64>().ok())
         .filter(|v| *v >= 0);
+    let version_value = spec.version.as_ref().map(|v| {
+        inputs
+            .build_args
+            .get(&v.value.arg)
+            .cloned()
+            .unwrap_or_else(|| v.value.default.clone())
+    });
+    let mut values = template::Values {
+        env: inputs.build_args.clone(),
+        ..Default::default()
+    };
+    let unknown = || "unknown".to_string();
+    let named = &mut values.named;
+    if let Some(v) = &version_value {
+        named.insert("Version".into(), v.clone());
+    }
+    named.insert(
+        "Commit".into(),
+        inputs.vcs_revision.clone().unwrap_or_else(unknown),
+    );
+    named.insert(
+        "Source".into(),
+        inputs.vcs_source.clone().unwrap_or_else(unknown),
+    );
+    named.insert(
+        "Date".into(),
+        epoch.map(crate::image::rfc3339).unwrap_or_else(unknown),
+    );
+    named.insert("GOOS".into(), target_env["GOOS"].clone());
+    named.insert("GOARCH".into(), target_env["GOARCH"].clone());
+    named.insert(
+        "GOARM".into(),
+        target_env.get("GOARM").cloned().unwrap_or_default(),
+    );
+
+    let render = |flag: &LdFlag| -> Result<Vec<String>, PlanError> {
+        flag.words
+            .iter()
+            .map(|w| {
+                let word = template::render(w, &values)
+                    .map_err(|why| spec_err(flag.pos, format!("ldflags: {why}"), None))?;
+                quote_ldflag_word(&word).map_err(|why| {
+                    spec_err(
+                        flag.pos,
+                        format!("ldflags: \"{word}\" cannot be passed to the linker: {why}"),
+                        None,
+                    )
+                })
+            })
+            .collect()
+    };
+
+    let mut base_ldflags = Vec::new();
+    if spec.strip {
+        base_ldflags.extend(["-s".to_string(), "-w".to_string()]);
+    }
+    if let Some(v) = &spec.version {
+        let word = format!(
+            "{}={}",
+            v.value.var,
+            version_value.clone().unwrap_or_default()
+        );
+        let quoted = quote_ldflag_word(&word).map_err(|why| {
+            spec_err(
+                v.pos,
+                format!(
+                    "version: the value of build arg {} cannot be injected: {why}",
+                    v.value.arg
+                ),
+                Some("use a version without quotes, e.g. 1.2.3".into()),
+            )
+        })?;
+        base_ldflags.push("-X".into());
+        base_ldflags.push(quoted);
+    }
+    for f in &spec.ldflags {
+        base_ldflags.extend(render(f)?);
+    }
+
+    let mut global_tags = spec.tags.clone();
+    if spec.tzdata {
+        global_tags.push("timetzdata".into());
+    }
+
+    let mut compiles: Vec<Compile> = Vec::new();
+    for b in &spec.binaries {
+        let name = match &b.name {
+            Some(n) => n.value.clone(),
+            None => match b.main.value.as_str() {
+                "." => inputs.gomod.short_name(),
+                m => m.rsplit('/').next().unwrap_or_default().to_string(),
+            },
+        };
+        let pos = b.name.as_ref().map(|n| n.pos).unwrap_or(b.main.pos);
+        if compiles.iter().any(|c| c.binary == name) {
+            return Err(spec_err(
+                pos,
+                format!("binaries: two binaries are named \"{name}\""),
+                Some("give one of them a `name:`".into()),
+            ));
+        }
+        let mut ldflags = base_ldflags.clone();
+        for f in &b.ldflags {
+            ldflags.extend(render(f)?);
+        }
+        let mut tags = global_tags.clone();
+        for t in &b.tags {
+            if !tags.contains(t) {
+                tags.push(t.clone());
+            }
+        }
+        let main = &b.main.value;
+        // List each package as it is compiled: the progress output then
+        // shows that an edit recompiles only what it touched.
+        let mut argv: Vec<String> = vec!["go".into(), "build".into(), "-v".into()];
+        if spec.trimpath {
+            argv.push("-trimpath".into());
+        }
+        // The context rarely has .git, and the alpine builder has no git:
+        // never let VCS stamping fail or vary the build ({{.Commit}} instead).
+        argv.push("-buildvcs=false".into());
+        if !tags.is_empty() {
+            argv.push(format!("-tags={}", tags.join(",")));
+        }
+        argv.extend(spec.goflags.iter().cloned());
+        argv.push(format!("-ldflags={}", ldflags.join(" ")));
+        argv.push("-o".into());
+        argv.push(format!("{OUT}/{name}"));
+        argv.push(main.clone());
+        let step = Step::new(
+            format!("[gofront] go build {main} ({})", inputs.target_platform),
+            argv,
+            compile_env.clone(),
+            &cwd,
+        )
+        .at(b.main.pos);
+        let upx_step = upx.then(|| {
+            Step::new(
+                format!("[gofront] upx {name} ({})", inputs.target_platform),
+                vec![
+                    "upx".into(),
+                    "--best".into(),
+                    "--lzma".into(),
+                    "-q".into(),
+                    "-o".into(),
+                    format!("{OUT}/{name}"),
+                    format!("{UPX_IN}/{name}"),
+                ],
+                BTreeMap::new(),
+                "/",
+            )
+            .at(spec.upx.pos)
+        });
+        compiles.push(Compile {
+            binary: name,
+            step,
+            upx: upx_step,
+        });
+    }
+
+    let test = spec.test.as_ref().map(|t| {
+        // Tests run natively on the build platform (no emulation), once for
+        // every target platform.
+        let mut env = go_env.clone();
+        env.insert(
+            "CGO_ENABLED".to_string(),
+            if cgo || t.race() { "1" } else { "0" }.to_string(),
+        );
+        let mut argv: Vec<String> = vec!["go".into(), "test".into()];
+        if !global_tags.is_empty() {
+            argv.push(format!("-tags={}", global_tags.join(",")));
+        }
+        argv.extend(spec.goflags.iter().cloned());
+        argv.extend(t.flags.iter().cloned());
+        argv.extend(t.packages.iter().cloned());
+        Step::new(
+            format!("[gofront] go test {}", t.packages.join(" ")),
+            argv,
+            env,
+            &cwd,
+        )
+        .at(t.pos)
+    });
+
+    let entry = match &spec.entrypoint {
+        Some(ep) => compiles
+            .iter()
+            .position(|c| c.binary == ep.value)
+            .ok_or_else(|| {
+                spec_err(
+                    ep.pos,
+                    format!("entrypoint: there is no binary named \"{}\"", ep.value),
+                    Some(format!(
+                        "the binaries are: {}",
+                        compiles
+                            .iter()
+                            .map(|c| c.binary.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                )
+            })?,
+        None => 0,
+    };
+
+    let dir = if target == Target::Binary {
+        ""
+    } else {
+        BIN_DIR
+    };
+    let binaries: Vec<(String, String)> = compiles
+        .iter()
+        .map(|c| (c.binary.clone(), format!("{dir}/{}", c.binary)))
+        .collect();
+    let entrypoint_path = binaries[entry].1.clone();
+    let user = &spec.user.value;
+    let scratch = runtime.is_none() && target != Target::Binary;
+    let image_stage = target != Target::Binary;
     let final_stage = FinalStage {
-        name: format!("[gofront] add {binary_path} to the runtime image"),
-        binary_path: binary_path.clone(),
+        name: format!("[gofront] add {} to the runtime image", {
+            binaries
+                .iter()
+                .map(|b| b.1.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        }),
+        binaries: binaries.clone(),
+        files: if image_stage {
+            spec.files.clone()
+        } else {
+            Vec::new()
+        },
+        workdir: spec
+            .workdir
+            .as_ref()
+            .filter(|_| image_stage)
+            .map(|w| w.value.clone()),
         ca_certificates: scratch,
         passwd: if scratch {
             user.ids.map(|(u, g)| passwd_for(u, g))
         } else {
             None
         },
+        toolbox,
         timestamp: epoch,
         pos: Some(spec.runtime.pos).filter(|p| p.line > 0),
     };
@@ -487,23 +937,63 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
         labels.insert("org.opencontainers.image.version".into(), v.clone());
     }
     labels.extend(inputs.labels.clone());
-    let mut added = vec![binary_path.clone()];
+    let mut added: Vec<String> = binaries.iter().map(|b| b.1.clone()).collect();
+    added.extend(final_stage.files.iter().map(|f| f.dst.clone()));
     if scratch {
         added.push(CA_BUNDLE.to_string());
         added.push("/etc/passwd".to_string());
     }
+    if final_stage.toolbox.is_some() {
+        added.push(TOOLBOX_DIR.to_string());
+    }
+    let mut env = spec.env.clone();
+    if final_stage.toolbox.is_some() {
+        env.insert(
+            "PATH".into(),
+            format!("{}:{TOOLBOX_DIR}", crate::image::DEFAULT_PATH),
+        );
+    }
+    let main_list = spec
+        .binaries
+        .iter()
+        .map(|b| b.main.value.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
     let image = ImageSettings {
         platform: Some(inputs.target_platform.clone()),
-        entrypoint: vec![binary_path],
-        cmd: spec.args.clone(),
-        user: user.spec.clone(),
-        env: spec.env.clone(),
-        exposed_ports: spec.ports.iter().map(|p| p.to_string()).collect(),
+        entrypoint: if image_stage {
+            vec![entrypoint_path]
+        } else {
+            Vec::new()
+        },
+        cmd: if image_stage {
+            spec.args.clone()
+        } else {
+            Vec::new()
+        },
+        user: if image_stage {
+            user.spec.clone()
+        } else {
+            String::new()
+        },
+        env: if image_stage { env } else { BTreeMap::new() },
+        exposed_ports: if image_stage {
+            spec.ports.iter().map(|p| p.to_string()).collect()
+        } else {
+            Vec::new()
+        },
         labels,
+        working_dir: final_stage.workdir.clone(),
+        stop_signal: spec
+            .stop_signal
+            .as_ref()
+            .filter(|_| image_stage)
+            .map(|s| s.value.clone()),
+        healthcheck: spec.healthcheck.clone().filter(|_| image_stage),
         history: vec![
             History {
                 created_by: format!(
-                    "gofront: COPY {} (go build {main}, {}, cgo {})",
+                    "gofront: COPY {} (go build {main_list}, {}, cgo {})",
                     added.join(" "),
                     inputs.target_platform,
                     if cgo { "on" } else { "off" }
@@ -526,7 +1016,7 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
 
     Ok(Plan {
         go_version,
-        binary,
+        target,
         builder,
         runtime,
         excludes: inputs.excludes.clone(),
@@ -534,9 +1024,14 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
         resolve_mode: inputs.resolve_mode.clone(),
         no_cache: inputs.no_cache,
         merge: inputs.merge,
+        network: inputs.network,
+        extra_hosts: inputs.extra_hosts.clone(),
+        module_dir,
+        module_files,
         download,
-        cross_toolchain,
-        compile,
+        apt,
+        compiles,
+        test,
         final_stage,
         image,
     })

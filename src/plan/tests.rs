@@ -73,7 +73,7 @@ fn compile_step_is_an_argv_with_static_stripped_flags() {
     )
     .unwrap();
     assert_eq!(
-        p.compile.argv,
+        p.compiles[0].step.argv,
         [
             "go",
             "build",
@@ -86,9 +86,9 @@ fn compile_step_is_an_argv_with_static_stripped_flags() {
             "./cmd/server"
         ]
     );
-    assert_eq!(p.compile.env["CGO_ENABLED"], "0");
-    assert_eq!(p.compile.env["GOOS"], "linux");
-    assert_eq!(p.compile.env["GOARCH"], "amd64");
+    assert_eq!(p.compiles[0].step.env["CGO_ENABLED"], "0");
+    assert_eq!(p.compiles[0].step.env["GOOS"], "linux");
+    assert_eq!(p.compiles[0].step.env["GOARCH"], "amd64");
     assert_eq!(p.download.argv, ["go", "mod", "download"]);
     assert_eq!(p.image.labels["org.opencontainers.image.version"], "1.2.3");
     assert_eq!(p.image.entrypoint, ["/usr/local/bin/server"]);
@@ -102,7 +102,8 @@ fn version_default_applies_without_the_build_arg() {
     )
     .unwrap();
     assert!(
-        p.compile
+        p.compiles[0]
+            .step
             .argv
             .contains(&"-ldflags=-s -w -X main.version=dev".to_string())
     );
@@ -130,8 +131,8 @@ fn hostile_version_values_stay_data() {
         let mut i = inputs();
         i.build_args.insert("VERSION".into(), value.into());
         let p = plan_of(yaml, &i).unwrap();
-        let ldflags = p
-            .compile
+        let ldflags = p.compiles[0]
+            .step
             .argv
             .iter()
             .find(|a| a.starts_with("-ldflags="))
@@ -164,7 +165,7 @@ fn go_settings_pass_through_build_args() {
     i.build_args.insert("GOPRIVATE".into(), String::new());
     i.build_args.insert("UNRELATED".into(), "x".into());
     let p = plan_of("main: .\n", &i).unwrap();
-    for step in [&p.download, &p.compile] {
+    for step in [&p.download, &p.compiles[0].step] {
         assert_eq!(step.env["GOPROXY"], "https://proxy.example,direct");
         assert_eq!(step.env["GOFLAGS"], "-mod=mod");
         assert!(
@@ -180,8 +181,8 @@ fn target_platform_env() {
     let mut i = inputs();
     i.target_platform = Platform::parse("linux/arm/v6").unwrap();
     let p = plan_of("main: .\n", &i).unwrap();
-    assert_eq!(p.compile.env["GOARCH"], "arm");
-    assert_eq!(p.compile.env["GOARM"], "6");
+    assert_eq!(p.compiles[0].step.env["GOARCH"], "arm");
+    assert_eq!(p.compiles[0].step.env["GOARM"], "6");
     assert_eq!(
         p.builder.platform, i.build_platform,
         "the builder runs on the build platform"
@@ -189,7 +190,7 @@ fn target_platform_env() {
     assert_eq!(p.runtime.unwrap().platform, i.target_platform);
     i.target_platform = Platform::parse("linux/amd64/v3").unwrap();
     assert_eq!(
-        plan_of("main: .\n", &i).unwrap().compile.env["GOAMD64"],
+        plan_of("main: .\n", &i).unwrap().compiles[0].step.env["GOAMD64"],
         "v3"
     );
     i.target_platform = Platform::parse("linux/riscv64").unwrap();
@@ -240,10 +241,14 @@ fn binary_name() {
     assert_eq!(
         plan_of("main: ./cmd/api-server\n", &inputs())
             .unwrap()
+            .compiles[0]
             .binary,
         "api-server"
     );
-    assert_eq!(plan_of("main: .\n", &inputs()).unwrap().binary, "svc");
+    assert_eq!(
+        plan_of("main: .\n", &inputs()).unwrap().compiles[0].binary,
+        "svc"
+    );
 }
 
 #[test]
@@ -308,10 +313,10 @@ fn cgo_to_another_architecture_installs_a_cross_compiler() {
     let mut i = inputs();
     i.target_platform = Platform::parse("linux/arm64").unwrap();
     let p = plan_of("cgo: true\n", &i).unwrap();
-    assert_eq!(p.cross_toolchain.len(), 2);
-    assert_eq!(p.cross_toolchain[0].argv, ["apt-get", "update"]);
+    assert_eq!(p.apt.len(), 2);
+    assert_eq!(p.apt[0].argv, ["apt-get", "update"]);
     assert_eq!(
-        p.cross_toolchain[1].argv,
+        p.apt[1].argv,
         [
             "apt-get",
             "install",
@@ -321,22 +326,17 @@ fn cgo_to_another_architecture_installs_a_cross_compiler() {
             "libc6-dev-arm64-cross"
         ]
     );
-    assert_eq!(p.compile.env["CC"], "aarch64-linux-gnu-gcc");
-    assert_eq!(p.compile.env["CGO_ENABLED"], "1");
-    assert_eq!(p.compile.env["GOARCH"], "arm64");
+    assert_eq!(p.compiles[0].step.env["CC"], "aarch64-linux-gnu-gcc");
+    assert_eq!(p.compiles[0].step.env["CGO_ENABLED"], "1");
+    assert_eq!(p.compiles[0].step.env["GOARCH"], "arm64");
     assert_eq!(p.builder.platform, i.build_platform);
     assert_eq!(
         p.runtime.unwrap().reference,
         "gcr.io/distroless/base-debian12:latest"
     );
     // Native cgo and cross builds without cgo need none.
-    assert!(
-        plan_of("cgo: true\n", &inputs())
-            .unwrap()
-            .cross_toolchain
-            .is_empty()
-    );
-    assert!(plan_of("main: .\n", &i).unwrap().cross_toolchain.is_empty());
+    assert!(plan_of("cgo: true\n", &inputs()).unwrap().apt.is_empty());
+    assert!(plan_of("main: .\n", &i).unwrap().apt.is_empty());
 }
 
 #[test]

@@ -7,8 +7,6 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::Deserialize;
-use serde::de::{self, Deserializer, Visitor};
 use serde_saphyr::{Budget, DuplicateKeyPolicy, Options, Spanned};
 
 use crate::llb::Platform;
@@ -111,17 +109,108 @@ impl fmt::Display for Port {
     }
 }
 
+/// One main package and the binary built from it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Binary {
+    /// The main package, normalized to `.` or `./path` (relative to `dir`).
+    pub main: Located<String>,
+    /// `None`: named after the package directory (the module for `.`).
+    pub name: Option<Located<String>>,
+    /// This binary's own linker flags, after the top-level ones.
+    pub ldflags: Vec<LdFlag>,
+    /// This binary's own tags, after the top-level ones.
+    pub tags: Vec<String>,
+}
+
+/// One linker flag with its value, split into words; each word may hold
+/// templates (`{{.Version}}`), filled in per build and quoted for Go.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct LdFlag {
+    pub words: Vec<String>,
+    pub pos: Pos,
+}
+
+/// Credentials for private modules.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Private {
+    /// Mount the secret `netrc` as `/root/.netrc`.
+    pub netrc: bool,
+    /// Forward the default SSH agent and fetch GOPRIVATE hosts over ssh.
+    pub ssh: bool,
+    pub known_hosts: Vec<String>,
+    pub pos: Pos,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct TestSpec {
+    pub packages: Vec<String>,
+    pub flags: Vec<String>,
+    pub pos: Pos,
+}
+
+impl TestSpec {
+    /// `-race` needs cgo, so a C toolchain.
+    pub fn race(&self) -> bool {
+        self.flags.iter().any(|f| f == "-race" || f == "-race=true")
+    }
+}
+
+/// A context file or directory copied into the image.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct FileEntry {
+    /// Relative to the context root, cleaned (`config/app.yaml`).
+    pub src: String,
+    /// Absolute, cleaned.
+    pub dst: String,
+    pub mode: Option<u32>,
+    pub owner: (u32, u32),
+    pub pos: Pos,
+}
+
+/// Docker's health check, exec form. Durations in nanoseconds.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Healthcheck {
+    pub cmd: Vec<String>,
+    pub interval: Option<u64>,
+    pub timeout: Option<u64>,
+    pub start_period: Option<u64>,
+    pub retries: Option<u32>,
+    pub pos: Pos,
+}
+
 /// The validated spec.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Spec {
     pub file: String,
-    /// `None`: take the Go version from `go.mod`.
+    /// `None`: take the Go version from `go.mod` (or `go.work`).
     pub go: Option<Located<String>>,
-    /// The main package, normalized to `.` or `./path`.
-    pub main: Located<String>,
+    /// The module's directory in the context: `.` or `./path`.
+    pub dir: Located<String>,
+    /// At least one. From `main` or `binaries`.
+    pub binaries: Vec<Binary>,
+    /// The binary named as entrypoint (`None`: the first).
+    pub entrypoint: Option<Located<String>>,
     pub runtime: Located<Runtime>,
     pub cgo: Located<bool>,
     pub version: Option<Located<VersionSpec>>,
+    pub ldflags: Vec<LdFlag>,
+    pub tags: Vec<String>,
+    pub goflags: Vec<String>,
+    pub goexperiment: Vec<String>,
+    pub trimpath: bool,
+    pub strip: bool,
+    /// GOPROXY, GOPRIVATE, GONOSUMDB, GOSUMDB as written in the spec.
+    pub go_settings: BTreeMap<String, Located<String>>,
+    pub private: Option<Private>,
+    pub test: Option<TestSpec>,
+    pub files: Vec<FileEntry>,
+    pub tzdata: bool,
+    pub workdir: Option<Located<String>>,
+    pub stop_signal: Option<Located<String>>,
+    pub healthcheck: Option<Healthcheck>,
+    pub upx: Located<bool>,
+    /// Image overrides: role or image name → reference.
+    pub images: BTreeMap<String, Located<String>>,
     pub ports: Vec<Port>,
     pub env: BTreeMap<String, String>,
     pub args: Vec<String>,
@@ -131,90 +220,17 @@ pub struct Spec {
     pub platforms: Vec<Located<Platform>>,
 }
 
+impl Spec {
+    /// The spec line of the first binary's `main` (or of `binaries`).
+    pub fn main_pos(&self) -> Pos {
+        self.binaries
+            .first()
+            .map(|b| b.main.pos)
+            .unwrap_or_default()
+    }
+}
+
 pub const DEFAULT_USER: &str = "65532:65532";
-
-// ---------------------------------------------------------------------------
-// Raw YAML shape. Every value is `Spanned` so validation can point at it.
-
-const TOP_KEYS: &[&str] = &[
-    "go",
-    "main",
-    "runtime",
-    "cgo",
-    "version",
-    "ports",
-    "env",
-    "args",
-    "user",
-    "labels",
-    "platforms",
-];
-const VERSION_KEYS: &[&str] = &["arg", "var", "default"];
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSpec {
-    go: Option<Spanned<String>>,
-    main: Option<Spanned<String>>,
-    runtime: Option<Spanned<String>>,
-    cgo: Option<Spanned<bool>>,
-    version: Option<Spanned<RawVersion>>,
-    ports: Option<Vec<Spanned<RawPort>>>,
-    env: Option<BTreeMap<String, Spanned<Scalar>>>,
-    args: Option<Vec<Spanned<String>>>,
-    user: Option<Spanned<Scalar>>,
-    labels: Option<BTreeMap<String, Spanned<Scalar>>>,
-    platforms: Option<Vec<Spanned<String>>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawVersion {
-    arg: Option<Spanned<String>>,
-    var: Option<Spanned<String>>,
-    default: Option<Spanned<Scalar>>,
-}
-
-/// A scalar written as string, number or boolean, kept as text
-/// (`PORT: 8080` in `env` means the string "8080").
-struct Scalar(String);
-
-impl<'de> Deserialize<'de> for Scalar {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = Scalar;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a string, number or boolean")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
-                Ok(Scalar(v.to_string()))
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
-                Ok(Scalar(v.to_string()))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
-                Ok(Scalar(v.to_string()))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
-                Ok(Scalar(v.to_string()))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
-                Ok(Scalar(v.to_string()))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-/// A port: `8080` or `"8080/udp"`.
-struct RawPort(String);
-
-impl<'de> Deserialize<'de> for RawPort {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Scalar::deserialize(d).map(|s| RawPort(s.0))
-    }
-}
 
 // ---------------------------------------------------------------------------
 
@@ -285,13 +301,18 @@ fn yaml_error(file: &str, e: &serde_saphyr::Error) -> SpecError {
     let mut hint = None;
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let key = rest.split('`').next().unwrap_or_default().to_string();
-        let known = if message.contains("expected one of arg") {
-            VERSION_KEYS
-        } else {
-            TOP_KEYS
+        // serde lists the keys of the mapping in question after the key.
+        let listed: Vec<String> = match message.split_once("expected one of ") {
+            Some((_, list)) => list
+                .split(',')
+                .map(|k| k.trim().trim_matches('`').to_string())
+                .filter(|k| !k.is_empty())
+                .collect(),
+            None => TOP_KEYS.iter().map(|k| k.to_string()).collect(),
         };
+        let known: Vec<&str> = listed.iter().map(String::as_str).collect();
         message = format!("unknown key \"{key}\"");
-        hint = Some(match closest(&key, known) {
+        hint = Some(match closest(&key, &known) {
             Some(k) => format!("did you mean \"{k}\"?"),
             None => format!("known keys here are: {}", known.join(", ")),
         });
@@ -323,273 +344,6 @@ fn closest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
         .filter(|(d, k)| *d <= 2.max(k.len() / 3))
         .min()
         .map(|(_, k)| k)
-}
-
-fn validate(file: &str, raw: RawSpec) -> Result<Spec, SpecError> {
-    let err = |pos: Pos, message: String, hint: &str| SpecError {
-        file: file.to_string(),
-        pos,
-        message,
-        hint: if hint.is_empty() {
-            None
-        } else {
-            Some(hint.to_string())
-        },
-    };
-
-    let go = match raw.go {
-        Some(g) => {
-            let pos = Pos::from(&g);
-            if !is_go_version(&g.value) {
-                return Err(err(
-                    pos,
-                    format!("go: \"{}\" is not a Go version", g.value),
-                    "write it as a quoted string such as \"1.26\" or \"1.26.3\"",
-                ));
-            }
-            Some(Located {
-                value: g.value,
-                pos,
-            })
-        }
-        None => None,
-    };
-
-    let main = match raw.main {
-        Some(m) => {
-            let pos = Pos::from(&m);
-            let value = normalize_package(&m.value).map_err(|why| {
-                err(
-                    pos,
-                    format!("main: {why}"),
-                    "give the main package as a path inside the build context, e.g. ./cmd/server",
-                )
-            })?;
-            Located { value, pos }
-        }
-        None => Located {
-            value: ".".into(),
-            pos: Pos::default(),
-        },
-    };
-
-    let cgo = match raw.cgo {
-        Some(c) => Located {
-            value: c.value,
-            pos: Pos::from(&c),
-        },
-        None => Located {
-            value: false,
-            pos: Pos::default(),
-        },
-    };
-
-    let runtime = match raw.runtime {
-        Some(r) => {
-            let pos = Pos::from(&r);
-            let value = match r.value.as_str() {
-                "scratch" => Runtime::Scratch,
-                "distroless" => Runtime::Distroless,
-                "alpine" => Runtime::Alpine,
-                other => {
-                    let parsed: Result<oci_spec::distribution::Reference, _> = other.parse();
-                    if parsed.is_err() || other.chars().any(char::is_whitespace) {
-                        return Err(err(
-                            pos,
-                            format!("runtime: \"{other}\" is not an image reference"),
-                            "use scratch, distroless, alpine or an image such as gcr.io/distroless/static-debian12",
-                        ));
-                    }
-                    Runtime::Image(other.to_string())
-                }
-            };
-            Located { value, pos }
-        }
-        None => Located {
-            value: Runtime::Distroless,
-            pos: Pos::default(),
-        },
-    };
-    if cgo.value {
-        let static_image =
-            matches!(&runtime.value, Runtime::Image(i) if i.contains("distroless/static"));
-        let refused = match &runtime.value {
-            Runtime::Scratch => Some("scratch has no C library"),
-            Runtime::Alpine => Some("alpine has musl, but cgo binaries are built against glibc"),
-            _ if static_image => Some("distroless/static has no C library"),
-            _ => None,
-        };
-        if let Some(why) = refused {
-            return Err(err(
-                runtime.pos,
-                format!("runtime: cgo is on, and {why}"),
-                "drop `runtime` to get gcr.io/distroless/base-debian12 (glibc), or set `cgo: false` for a static binary",
-            ));
-        }
-    }
-
-    let version = match raw.version {
-        Some(v) => {
-            let pos = Pos::from(&v);
-            let raw_v = v.value;
-            let arg = raw_v.arg.ok_or_else(|| {
-                err(
-                    pos,
-                    "version: `arg` is missing".into(),
-                    "e.g. `arg: VERSION` (the build arg that carries it)",
-                )
-            })?;
-            if !is_arg_name(&arg.value) {
-                return Err(err(
-                    Pos::from(&arg),
-                    format!(
-                        "version.arg: \"{}\" is not a valid build arg name",
-                        arg.value
-                    ),
-                    "use letters, digits and underscores, e.g. VERSION",
-                ));
-            }
-            let var = raw_v.var.ok_or_else(|| {
-                err(
-                    pos,
-                    "version: `var` is missing".into(),
-                    "e.g. `var: main.version` (the Go variable set with -X)",
-                )
-            })?;
-            if !is_go_var(&var.value) {
-                return Err(err(
-                    Pos::from(&var),
-                    format!("version.var: \"{}\" is not a Go variable", var.value),
-                    "write importpath.name, e.g. main.version or example.com/app/internal/version.Version",
-                ));
-            }
-            let default = raw_v
-                .default
-                .map(|d| d.value.0)
-                .unwrap_or_else(|| "dev".into());
-            Some(Located {
-                value: VersionSpec {
-                    arg: arg.value,
-                    var: var.value,
-                    default,
-                },
-                pos,
-            })
-        }
-        None => None,
-    };
-
-    let mut ports = Vec::new();
-    for p in raw.ports.unwrap_or_default() {
-        let pos = Pos::from(&p);
-        let port = parse_port(&p.value.0).ok_or_else(|| {
-            err(
-                pos,
-                format!("ports: \"{}\" is not a port", p.value.0),
-                "write a number from 1 to 65535, optionally with /tcp or /udp, e.g. 8080 or \"53/udp\"",
-            )
-        })?;
-        ports.push(port);
-    }
-    ports.sort();
-    ports.dedup();
-
-    let mut env = BTreeMap::new();
-    for (k, v) in raw.env.unwrap_or_default() {
-        if k.is_empty() || k.contains('=') || k.contains('\0') || k.chars().any(char::is_whitespace)
-        {
-            return Err(err(
-                Pos::from(&v),
-                format!("env: \"{k}\" is not a valid variable name"),
-                "names cannot be empty or contain '=' or spaces",
-            ));
-        }
-        env.insert(k, v.value.0);
-    }
-
-    let args = raw
-        .args
-        .unwrap_or_default()
-        .into_iter()
-        .map(|a| a.value)
-        .collect();
-
-    let user = match raw.user {
-        Some(u) => {
-            let pos = Pos::from(&u);
-            let spec = u.value.0;
-            let parsed = parse_user(&spec).ok_or_else(|| {
-                err(
-                    pos,
-                    format!("user: \"{spec}\" is not a user"),
-                    "write uid:gid (e.g. 65532:65532), a uid, or a user name that exists in the runtime image",
-                )
-            })?;
-            if matches!(runtime.value, Runtime::Scratch) && parsed.ids.is_none() {
-                return Err(err(
-                    pos,
-                    format!(
-                        "user: \"{spec}\" is a name, and scratch has no /etc/passwd to look it up in"
-                    ),
-                    "give numeric ids with scratch, e.g. 65532:65532",
-                ));
-            }
-            Located { value: parsed, pos }
-        }
-        None => Located {
-            value: parse_user(DEFAULT_USER).expect("the default user parses"),
-            pos: Pos::default(),
-        },
-    };
-
-    let mut labels = BTreeMap::new();
-    for (k, v) in raw.labels.unwrap_or_default() {
-        if k.is_empty() {
-            return Err(err(
-                Pos::from(&v),
-                "labels: a label name is empty".into(),
-                "",
-            ));
-        }
-        labels.insert(k, v.value.0);
-    }
-
-    let mut platforms: Vec<Located<Platform>> = Vec::new();
-    for p in raw.platforms.unwrap_or_default() {
-        let pos = Pos::from(&p);
-        let value = Platform::parse(&p.value).map_err(|why| {
-            err(
-                pos,
-                format!("platforms: {why}"),
-                "e.g. platforms: [linux/amd64, linux/arm64, linux/arm/v7]",
-            )
-        })?;
-        if value.os != "linux" {
-            return Err(err(
-                pos,
-                format!("platforms: {value} is not supported; gofront builds Linux images"),
-                "",
-            ));
-        }
-        if !platforms.iter().any(|q| q.value == value) {
-            platforms.push(Located { value, pos });
-        }
-    }
-
-    Ok(Spec {
-        file: file.to_string(),
-        go,
-        main,
-        runtime,
-        cgo,
-        version,
-        ports,
-        env,
-        args,
-        user,
-        labels,
-        platforms,
-    })
 }
 
 /// `1.26`, `1.26.3`, `1.27rc1`.
@@ -711,6 +465,14 @@ fn parse_user(s: &str) -> Option<User> {
         ids: uid.zip(gid),
     })
 }
+
+mod raw;
+pub mod template;
+mod validate;
+
+pub use raw::RawSpec;
+use raw::TOP_KEYS;
+use validate::validate;
 
 #[cfg(test)]
 mod tests;

@@ -33,8 +33,8 @@ labels: { org.opencontainers.image.source: https://example.com/repo }
 "#);
     assert_eq!(s.go.as_ref().unwrap().value, "1.26");
     assert_eq!(s.go.as_ref().unwrap().pos, Pos { line: 2, column: 5 });
-    assert_eq!(s.main.value, "./cmd/server");
-    assert_eq!(s.main.pos.line, 3);
+    assert_eq!(s.binaries[0].main.value, "./cmd/server");
+    assert_eq!(s.binaries[0].main.pos.line, 3);
     assert_eq!(s.runtime.value, Runtime::Distroless);
     assert!(!s.cgo.value);
     let v = &s.version.as_ref().unwrap().value;
@@ -59,19 +59,22 @@ labels: { org.opencontainers.image.source: https://example.com/repo }
 fn defaults() {
     let s = ok("main: .\n");
     assert!(s.go.is_none());
-    assert_eq!(s.main.value, ".");
+    assert_eq!(s.binaries[0].main.value, ".");
     assert_eq!(s.runtime.value, Runtime::Distroless);
     assert_eq!(s.user.value.spec, "65532:65532");
     assert!(s.version.is_none());
     // An empty main key is the default package too.
-    assert_eq!(ok("cgo: false\n").main.value, ".");
+    assert_eq!(ok("cgo: false\n").binaries[0].main.value, ".");
 }
 
 #[test]
 fn main_is_normalized() {
-    assert_eq!(ok("main: cmd/server/\n").main.value, "./cmd/server");
-    assert_eq!(ok("main: ././cmd//x\n").main.value, "./cmd/x");
-    assert_eq!(ok("main: ./\n").main.value, ".");
+    assert_eq!(
+        ok("main: cmd/server/\n").binaries[0].main.value,
+        "./cmd/server"
+    );
+    assert_eq!(ok("main: ././cmd//x\n").binaries[0].main.value, "./cmd/x");
+    assert_eq!(ok("main: ./\n").binaries[0].main.value, ".");
 }
 
 #[test]
