@@ -282,7 +282,7 @@ pub fn to_llb(plan: &Plan, builder_env: &[String], source: Option<&SourceFile>) 
             .mount(OUT)
             .expect("the compile step has an output mount");
         if let Some(upx) = &compile.upx {
-            out = go_exec(plan, &t.ready, upx, &[])
+            out = go_exec(plan, &t.ready, upx, builder_env)
                 .mount_readonly(UPX_IN, &out)
                 .mount_output(OUT, &State::scratch())
                 .run()
@@ -601,5 +601,84 @@ mod tests {
                 .env
                 .contains(&format!("GOMODCACHE={}", crate::plan::GOMODCACHE))
         );
+    }
+
+    const FULL: &str = r#"
+binaries:
+  - main: ./cmd/server
+  - main: ./cmd/migrate
+    tags: [postgres]
+goprivate: git.corp.example
+private: { netrc: true, ssh: true }
+test: { flags: [-short] }
+files: [{ src: config/app.yaml, dst: /etc/app/app.yaml, mode: "0640" }]
+workdir: /app
+upx: true
+"#;
+
+    #[test]
+    fn golden_llb_full_featured() {
+        let mut p = plan(FULL, "1");
+        p.network = crate::llb::Network::Host;
+        p.extra_hosts = vec![("git.corp.example".into(), "127.0.0.1".into())];
+        insta::assert_snapshot!(dump(&to_llb(&p, &env(), None).definition));
+        insta::assert_snapshot!(
+            "golden_llb_full_featured_test",
+            dump(&test_llb(&p, &env(), None).unwrap().definition)
+        );
+    }
+
+    #[test]
+    fn credentials_are_mounts_of_the_download_step_only() {
+        let mut p = plan(FULL, "1");
+        p.network = crate::llb::Network::Host;
+        let def = to_llb(&p, &env(), None).definition;
+        for e in execs(&def) {
+            let args = &e.meta.as_ref().unwrap().args;
+            let kinds: Vec<i32> = e.mounts.iter().map(|m| m.mount_type).collect();
+            let has_secret = kinds.contains(&(pb::MountType::Secret as i32));
+            let has_ssh = kinds.contains(&(pb::MountType::Ssh as i32));
+            let download = args.len() >= 3 && args[..3] == ["go", "mod", "download"];
+            assert_eq!(has_secret, download, "{args:?}");
+            assert_eq!(has_ssh, download, "{args:?}");
+            assert_eq!(e.network, pb::NetMode::Host as i32);
+            if download {
+                let secret = e
+                    .mounts
+                    .iter()
+                    .find(|m| m.mount_type == pb::MountType::Secret as i32)
+                    .unwrap();
+                assert_eq!(secret.dest, "/root/.netrc");
+                assert_eq!(secret.secret_opt.as_ref().unwrap().id, "netrc");
+                assert_eq!(secret.output, -1);
+            }
+        }
+        assert!(
+            def.metadata
+                .values()
+                .any(|m| m.caps.contains_key("exec.mount.secret"))
+        );
+    }
+
+    #[test]
+    fn the_binary_target_is_the_binaries_alone() {
+        let mut p = plan("binaries: [{main: ./cmd/a}, {main: ./cmd/b}]\n", "1");
+        p.target = Target::Binary;
+        p.runtime = None;
+        p.final_stage.binaries = vec![("a".into(), "/a".into()), ("b".into(), "/b".into())];
+        let op = final_op(&p);
+        let Some(pb::op::Op::File(f)) = op.op else {
+            panic!("a file op")
+        };
+        let dests: Vec<String> = f
+            .actions
+            .iter()
+            .filter_map(|a| match &a.action {
+                Some(pb::file_action::Action::Copy(c)) => Some(c.dest.clone()),
+                Some(pb::file_action::Action::Mkdir(m)) => Some(m.path.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(dests, ["/a", "/b"]);
     }
 }

@@ -418,3 +418,326 @@ fn named_contexts_replace_images_by_name_platform_or_role() {
     let p = plan_of("main: .\n", &i).unwrap();
     assert_eq!(p.builder.reference, "registry.internal/golang:1.26-alpine");
 }
+
+fn compile_argv(p: &Plan, i: usize) -> Vec<String> {
+    p.compiles[i].step.argv.clone()
+}
+
+fn ldflags_of(p: &Plan, i: usize) -> String {
+    compile_argv(p, i)
+        .into_iter()
+        .find_map(|a| a.strip_prefix("-ldflags=").map(str::to_string))
+        .unwrap()
+}
+
+#[test]
+fn several_binaries_each_with_their_flags_and_an_entrypoint() {
+    let yaml = r#"
+binaries:
+  - main: ./cmd/server
+  - main: ./cmd/migrate
+    name: db-migrate
+    ldflags: ["-X main.mode=migrate"]
+    tags: [postgres]
+entrypoint: db-migrate
+tags: [netgo]
+"#;
+    let p = plan_of(yaml, &inputs()).unwrap();
+    assert_eq!(p.compiles.len(), 2);
+    assert_eq!(p.compiles[0].binary, "server");
+    assert_eq!(p.compiles[1].binary, "db-migrate");
+    assert!(compile_argv(&p, 0).contains(&"-tags=netgo".to_string()));
+    assert!(compile_argv(&p, 1).contains(&"-tags=netgo,postgres".to_string()));
+    assert_eq!(ldflags_of(&p, 0), "-s -w");
+    assert_eq!(ldflags_of(&p, 1), "-s -w -X main.mode=migrate");
+    assert_eq!(
+        compile_argv(&p, 1)[compile_argv(&p, 1).len() - 3..],
+        ["-o", "/out/db-migrate", "./cmd/migrate"]
+    );
+    assert_eq!(p.image.entrypoint, ["/usr/local/bin/db-migrate"]);
+    assert_eq!(
+        p.final_stage.binaries,
+        [
+            ("server".to_string(), "/usr/local/bin/server".to_string()),
+            (
+                "db-migrate".to_string(),
+                "/usr/local/bin/db-migrate".to_string()
+            )
+        ]
+    );
+    // The entrypoint must name a binary; two binaries cannot share a name.
+    let e = plan_of("binaries: [{main: ./cmd/a}]\nentrypoint: nope\n", &inputs()).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("gofront.yaml:2:13: entrypoint: there is no binary named \"nope\""),
+        "{e}"
+    );
+    let e = plan_of("binaries: [{main: ./cmd/a}, {main: ./x/a}]\n", &inputs()).unwrap_err();
+    assert!(
+        e.to_string().contains("two binaries are named \"a\""),
+        "{e}"
+    );
+}
+
+#[test]
+fn ldflags_templates_are_filled_and_quoted_per_word() {
+    let yaml = r#"
+version: { arg: VERSION, var: main.version }
+ldflags:
+  - "-X main.commit={{.Commit}}"
+  - "-X 'main.built={{.Date}} on {{.GOOS}}/{{.GOARCH}}'"
+  - "-X main.who={{.Env.BUILDER}}"
+"#;
+    let mut i = inputs();
+    i.build_args.insert("VERSION".into(), "1.2.3".into());
+    i.build_args
+        .insert("BUILDER".into(), "ci -X main.evil=1".into());
+    i.build_args.insert("SOURCE_DATE_EPOCH".into(), "0".into());
+    i.vcs_revision = Some("abc123".into());
+    let p = plan_of(yaml, &i).unwrap();
+    assert_eq!(
+        ldflags_of(&p, 0),
+        "-s -w -X main.version=1.2.3 -X main.commit=abc123 -X 'main.built=1970-01-01T00:00:00Z on linux/amd64' -X 'main.who=ci -X main.evil=1'"
+    );
+    // Without vcs info the commit is "unknown"; a build arg that is not set
+    // is an error at the flag's line, not an empty string.
+    let mut bare = inputs();
+    bare.build_args.insert("BUILDER".into(), "me".into());
+    let p = plan_of(yaml, &bare).unwrap();
+    assert!(ldflags_of(&p, 0).contains("main.commit=unknown"));
+    let e = plan_of(yaml, &inputs()).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("gofront.yaml:6:5: ldflags: {{.Env.BUILDER}}"),
+        "{e}"
+    );
+}
+
+#[test]
+fn switches_tags_goflags_and_experiments() {
+    let yaml = "trimpath: false\nstrip: false\ntags: [a, b]\ngoflags: [-mod=vendor]\ngoexperiment: [greenteagc]\ntzdata: true\n";
+    let p = plan_of(yaml, &inputs()).unwrap();
+    let argv = compile_argv(&p, 0);
+    assert!(!argv.contains(&"-trimpath".to_string()));
+    assert!(argv.contains(&"-buildvcs=false".to_string()));
+    assert!(argv.contains(&"-tags=a,b,timetzdata".to_string()));
+    assert!(argv.contains(&"-mod=vendor".to_string()));
+    assert_eq!(ldflags_of(&p, 0), "");
+    assert_eq!(p.compiles[0].step.env["GOEXPERIMENT"], "greenteagc");
+    assert_eq!(p.download.env["GOEXPERIMENT"], "greenteagc");
+}
+
+#[test]
+fn go_settings_from_the_spec_and_build_args_win() {
+    let yaml = "goproxy: https://proxy.corp,direct\ngoprivate: git.corp/*\ngonosumdb: git.corp/*\ngosumdb: \"off\"\n";
+    let mut i = inputs();
+    i.build_args
+        .insert("GOPROXY".into(), "https://other".into());
+    let p = plan_of(yaml, &i).unwrap();
+    let env = &p.download.env;
+    assert_eq!(env["GOPROXY"], "https://other");
+    assert_eq!(env["GOPRIVATE"], "git.corp/*");
+    assert_eq!(env["GONOSUMDB"], "git.corp/*");
+    assert_eq!(env["GOSUMDB"], "off");
+    assert_eq!(p.compiles[0].step.env["GOPRIVATE"], "git.corp/*");
+}
+
+#[test]
+fn private_credentials_go_to_the_download_step_only() {
+    let yaml = "goprivate: git.corp.example/team,*.other\nprivate: { netrc: true, ssh: true, known_hosts: [\"git.corp.example ssh-ed25519 AAAA\"] }\n";
+    let p = plan_of(yaml, &inputs()).unwrap();
+    assert!(p.builder.reference.ends_with("-bookworm"), "git is needed");
+    assert_eq!(
+        p.download.secrets,
+        [SecretMount {
+            id: "netrc".into(),
+            target: "/root/.netrc".into()
+        }]
+    );
+    assert!(p.download.ssh);
+    assert_eq!(p.download.env["SSH_AUTH_SOCK"], SSH_AGENT_SOCK);
+    assert_eq!(p.download.env["GIT_CONFIG_COUNT"], "1");
+    assert_eq!(
+        p.download.env["GIT_CONFIG_KEY_0"],
+        "url.ssh://git@git.corp.example/.insteadOf"
+    );
+    assert_eq!(
+        p.download.env["GIT_CONFIG_VALUE_0"],
+        "https://git.corp.example/"
+    );
+    assert_eq!(
+        p.download.known_hosts.as_deref(),
+        Some("git.corp.example ssh-ed25519 AAAA\n")
+    );
+    assert!(!p.download.env.contains_key("GIT_SSH_COMMAND"));
+    for step in p.compiles.iter().map(|c| &c.step) {
+        assert!(step.secrets.is_empty() && !step.ssh && step.known_hosts.is_none());
+        assert!(!step.env.contains_key("SSH_AUTH_SOCK"));
+    }
+}
+
+#[test]
+fn tests_run_natively_and_race_needs_cgo() {
+    let yaml = "test: { packages: [./...], flags: [-race, -count=1] }\ntags: [x]\n";
+    let mut i = inputs();
+    i.target_platform = Platform::new("linux", "arm64", "");
+    let p = plan_of(yaml, &i).unwrap();
+    let t = p.test.as_ref().unwrap();
+    assert_eq!(
+        t.argv,
+        ["go", "test", "-tags=x", "-race", "-count=1", "./..."]
+    );
+    assert_eq!(t.env["CGO_ENABLED"], "1");
+    assert!(
+        !t.env.contains_key("GOARCH"),
+        "tests run on the build platform"
+    );
+    assert!(p.builder.reference.ends_with("-bookworm"));
+    assert_eq!(t.pos.unwrap().line, 1);
+    let p = plan_of("test: {}\n", &inputs()).unwrap();
+    assert_eq!(p.test.unwrap().env["CGO_ENABLED"], "0");
+    assert!(p.builder.reference.ends_with("-alpine"));
+}
+
+#[test]
+fn targets() {
+    let mut i = inputs();
+    i.target = "binary".into();
+    let p = plan_of(
+        "runtime: alpine\nworkdir: /app\nfiles: [{src: a.txt, dst: /a}]\n",
+        &i,
+    )
+    .unwrap();
+    assert_eq!(p.target, Target::Binary);
+    assert!(p.runtime.is_none());
+    assert_eq!(p.final_stage.binaries[0].1, "/svc");
+    assert!(p.final_stage.files.is_empty() && p.final_stage.workdir.is_none());
+    assert!(!p.final_stage.ca_certificates && p.final_stage.passwd.is_none());
+    assert!(p.image.entrypoint.is_empty());
+
+    i.target = "debug".into();
+    let p = plan_of("main: .\n", &i).unwrap();
+    assert_eq!(
+        p.final_stage.toolbox.as_ref().unwrap().reference,
+        "docker.io/library/busybox:1.37-musl"
+    );
+    assert!(p.image.env["PATH"].ends_with(":/busybox"));
+    assert_eq!(p.image.entrypoint, ["/usr/local/bin/svc"]);
+
+    i.target = "test".into();
+    let e = plan_of("main: .\n", &i).unwrap_err();
+    assert!(e.to_string().contains("no `test:` section"), "{e}");
+    assert_eq!(plan_of("test: {}\n", &i).unwrap().target, Target::Test);
+
+    i.target = "nope".into();
+    let e = plan_of("main: .\n", &i).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "--target nope: gofront has the targets image, binary, test, debug"
+    );
+}
+
+#[test]
+fn image_contents_and_config() {
+    let yaml = r#"
+files:
+  - { src: config/app.yaml, dst: /etc/app/app.yaml, mode: "0640", owner: "65532:65532" }
+workdir: /app
+stop_signal: int
+healthcheck: { cmd: [/usr/local/bin/svc, -healthcheck], interval: 10s, retries: 2 }
+"#;
+    let p = plan_of(yaml, &inputs()).unwrap();
+    let f = &p.final_stage.files[0];
+    assert_eq!(
+        (f.src.as_str(), f.dst.as_str(), f.mode, f.owner),
+        (
+            "config/app.yaml",
+            "/etc/app/app.yaml",
+            Some(0o640),
+            (65532, 65532)
+        )
+    );
+    assert_eq!(p.final_stage.workdir.as_deref(), Some("/app"));
+    assert_eq!(p.image.working_dir.as_deref(), Some("/app"));
+    assert_eq!(p.image.stop_signal.as_deref(), Some("SIGINT"));
+    let h = p.image.healthcheck.as_ref().unwrap();
+    assert_eq!(h.interval, Some(10_000_000_000));
+    let config = crate::image::finalize(None, &p.image);
+    let json = serde_json::to_value(&config).unwrap();
+    assert_eq!(json["config"]["WorkingDir"], "/app");
+    assert_eq!(json["config"]["StopSignal"], "SIGINT");
+    assert_eq!(
+        json["config"]["Healthcheck"],
+        serde_json::json!({"Test": ["CMD", "/usr/local/bin/svc", "-healthcheck"], "Interval": 10_000_000_000u64, "Retries": 2})
+    );
+}
+
+#[test]
+fn upx_compresses_each_binary_after_installing_it() {
+    let p = plan_of(
+        "upx: true\nbinaries: [{main: ./cmd/a}, {main: ./cmd/b}]\n",
+        &inputs(),
+    )
+    .unwrap();
+    assert!(p.builder.reference.ends_with("-bookworm"));
+    assert_eq!(
+        p.apt[1].argv,
+        [
+            "apt-get",
+            "install",
+            "-y",
+            "--no-install-recommends",
+            "upx-ucl"
+        ]
+    );
+    let upx = p.compiles[1].upx.as_ref().unwrap();
+    assert_eq!(
+        upx.argv,
+        ["upx", "--best", "--lzma", "-q", "-o", "/out/b", "/in/b"]
+    );
+    assert_eq!(upx.pos.unwrap().line, 1);
+}
+
+#[test]
+fn images_from_the_spec_then_build_contexts() {
+    let yaml = "images: { builder: mirror.local/golang:1.26-alpine, \"gcr.io/distroless/static-debian12\": mirror.local/static:1 }\n";
+    let p = plan_of(yaml, &inputs()).unwrap();
+    assert_eq!(p.builder.reference, "mirror.local/golang:1.26-alpine");
+    assert_eq!(p.runtime.unwrap().reference, "mirror.local/static:1");
+    let mut i = inputs();
+    i.contexts
+        .insert("builder".into(), "docker-image://other/go:1".into());
+    let p = plan_of(yaml, &i).unwrap();
+    assert_eq!(p.builder.reference, "docker.io/other/go:1");
+}
+
+#[test]
+fn a_module_in_a_subfolder_of_a_workspace() {
+    let mut i = inputs();
+    i.gowork = Some(GoWork {
+        go: Some("1.25.0".into()),
+    });
+    let p = plan_of("dir: ./services/api\nmain: ./cmd/api\n", &i).unwrap();
+    assert_eq!(p.go_version, "1.25");
+    assert_eq!(p.download.cwd, "/src/services/api");
+    assert_eq!(p.compiles[0].step.cwd, "/src/services/api");
+    assert_eq!(
+        p.module_files,
+        ["go.work", "go.work.sum", "**/go.mod", "**/go.sum"]
+    );
+    let p = plan_of("dir: services/api\n", &inputs()).unwrap();
+    assert_eq!(
+        p.module_files,
+        ["services/api/go.mod", "services/api/go.sum"]
+    );
+}
+
+#[test]
+fn network_and_hosts_reach_every_step() {
+    let mut i = inputs();
+    i.network = Network::Host;
+    i.extra_hosts = vec![("git.test".into(), "127.0.0.1".into())];
+    let p = plan_of("main: .\n", &i).unwrap();
+    assert_eq!(p.network, Network::Host);
+    assert_eq!(p.extra_hosts.len(), 1);
+}
