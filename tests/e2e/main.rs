@@ -634,7 +634,7 @@ fn cgo_cross_compiles_to_arm64() {
     b.assert_ok();
     assert!(
         b.log
-            .contains("[gofront] install gcc-aarch64-linux-gnu libc6-dev-arm64-cross"),
+            .contains("[gofront] apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross"),
         "{}",
         b.log
     );
