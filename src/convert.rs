@@ -144,6 +144,16 @@ fn toolchain(plan: &Plan, builder_env: &[String]) -> Toolchain {
     // Debian packages (C cross compiler, upx) go on top of the dependency
     // layer, at the build platform.
     let mut ready = downloaded.root;
+    if !plan.apt_sources.is_empty() {
+        let mut files = ready.file();
+        for (path, contents) in &plan.apt_sources {
+            files = files.mkfile(path, 0o644, contents.clone().into_bytes(), None, None);
+        }
+        ready = files.finish(
+            &plan.builder.platform,
+            OpOptions::named("[gofront] apt sources", plan.no_cache),
+        );
+    }
     for step in &plan.apt {
         ready = go_exec(plan, &ready, step, builder_env).run().root;
     }
@@ -237,6 +247,12 @@ pub fn to_llb(plan: &Plan, builder_env: &[String], source: Option<&SourceFile>) 
         staging = staging.mkdir(dir, 0o755, Some(root), f.timestamp);
     }
     for file in &f.files {
+        // The parent is made first, 0755 root: a copy that creates it would
+        // give it the file's mode (BuildKit ≥ v0.1x), and a 0444 directory
+        // cannot be entered.
+        if let Some((parent, _)) = file.dst.rsplit_once('/').filter(|(p, _)| !p.is_empty()) {
+            staging = staging.mkdir(parent, 0o755, Some(root), f.timestamp);
+        }
         staging = staging.copy(
             &t.context,
             &format!("/{}", file.src),

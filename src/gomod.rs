@@ -34,17 +34,31 @@ pub fn parse(text: &str) -> Result<GoMod, String> {
     Ok(m)
 }
 
-/// The `go` line of a `go.work`.
+/// The `go` line and the `use` directories of a `go.work`.
 pub fn parse_work(text: &str) -> Result<crate::plan::GoWork, String> {
     let mut work = crate::plan::GoWork::default();
+    let mut in_use_block = false;
     for (i, raw) in text.lines().enumerate() {
         let line = raw.split("//").next().unwrap_or_default().trim();
-        let mut words = line.split_whitespace();
-        if let (Some("go"), Some(v)) = (words.next(), words.next()) {
-            if !crate::spec::is_go_version(v) {
-                return Err(format!("go.work:{}: \"{v}\" is not a Go version", i + 1));
+        if in_use_block {
+            if line == ")" {
+                in_use_block = false;
+            } else if !line.is_empty() {
+                work.uses.push(line.trim_matches('"').to_string());
             }
-            work.go = Some(v.to_string());
+            continue;
+        }
+        let mut words = line.split_whitespace();
+        match (words.next(), words.next()) {
+            (Some("go"), Some(v)) => {
+                if !crate::spec::is_go_version(v) {
+                    return Err(format!("go.work:{}: \"{v}\" is not a Go version", i + 1));
+                }
+                work.go = Some(v.to_string());
+            }
+            (Some("use"), Some("(")) => in_use_block = true,
+            (Some("use"), Some(dir)) => work.uses.push(dir.trim_matches('"').to_string()),
+            _ => {}
         }
     }
     Ok(work)

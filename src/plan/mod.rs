@@ -30,6 +30,8 @@ pub const SSH_AGENT_SOCK: &str = "/run/buildkit/ssh_agent.0";
 /// The static busybox image of the `debug` target, and where it goes.
 pub const DEBUG_TOOLBOX: &str = "busybox:1.37-musl";
 pub const TOOLBOX_DIR: &str = "/busybox";
+/// Debian's backports suite for the bookworm builder (upx).
+pub const BACKPORTS: &str = "bookworm-backports";
 
 /// Go settings a user (or a corporate network) passes as build args; each
 /// one given is set in the environment of the Go steps.
@@ -80,6 +82,8 @@ pub struct Inputs {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct GoWork {
     pub go: Option<String>,
+    /// The `use` directories, as written (relative to the context root).
+    pub uses: Vec<String>,
 }
 
 /// What the build produces (`--target`).
@@ -235,6 +239,8 @@ pub struct Plan {
     pub download: Step,
     /// Debian packages installed in the builder (C cross compiler, upx).
     pub apt: Vec<Step>,
+    /// Extra apt sources written into the builder first: (path, contents).
+    pub apt_sources: Vec<(String, String)>,
     pub compiles: Vec<Compile>,
     pub test: Option<Step>,
     pub final_stage: FinalStage,
@@ -550,17 +556,32 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
     } else {
         format!("{module_dir}/")
     };
-    let module_files = if inputs.gowork.is_some() {
-        // A workspace: every module's go.mod/go.sum can matter.
-        vec![
-            "go.work".into(),
-            "go.work.sum".into(),
-            "**/go.mod".into(),
-            "**/go.sum".into(),
-        ]
-    } else {
-        vec![format!("{prefix}go.mod"), format!("{prefix}go.sum")]
-    };
+    // The files the dependency step sees: the module's go.mod/go.sum, and in
+    // a workspace go.work and every used module's (named one by one:
+    // BuildKit v0.8's include patterns do not match `**`).
+    let mut module_files = Vec::new();
+    let mut module_dirs = vec![module_dir.clone()];
+    if let Some(work) = &inputs.gowork {
+        module_files.extend(["go.work".to_string(), "go.work.sum".to_string()]);
+        for dir in &work.uses {
+            let dir = crate::spec::normalize_package(dir)
+                .map_err(|why| PlanError::Other(format!("go.work: use {dir}: {why}")))?;
+            module_dirs.push(dir.trim_start_matches("./").to_string());
+        }
+    }
+    for dir in module_dirs {
+        let prefix = if dir == "." {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        for name in ["go.mod", "go.sum"] {
+            let path = format!("{prefix}{name}");
+            if !module_files.contains(&path) {
+                module_files.push(path);
+            }
+        }
+    }
 
     // Dependencies: credentials for private modules go to this step only.
     let mut download = Step::new(
@@ -646,8 +667,17 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
         apt_pos = spec.cgo.pos;
     }
     let upx = spec.upx.value && matches!(target, Target::Image | Target::Binary);
+    let mut apt_sources = Vec::new();
     if upx {
-        packages.push("upx-ucl".into());
+        // bookworm itself has no upx; its backports do (4.2), pinned to
+        // this one package.
+        packages.push(format!("upx-ucl/{BACKPORTS}"));
+        apt_sources.push((
+            "/etc/apt/sources.list.d/gofront-backports.sources".to_string(),
+            format!(
+                "Types: deb\nURIs: http://deb.debian.org/debian\nSuites: {BACKPORTS}\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n"
+            ),
+        ));
     }
     let mut apt = Vec::new();
     if !packages.is_empty() {
@@ -1030,6 +1060,7 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
         module_files,
         download,
         apt,
+        apt_sources,
         compiles,
         test,
         final_stage,

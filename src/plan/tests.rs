@@ -687,9 +687,10 @@ fn upx_compresses_each_binary_after_installing_it() {
             "install",
             "-y",
             "--no-install-recommends",
-            "upx-ucl"
+            "upx-ucl/bookworm-backports"
         ]
     );
+    assert!(p.apt_sources[0].1.contains("Suites: bookworm-backports"));
     let upx = p.compiles[1].upx.as_ref().unwrap();
     assert_eq!(
         upx.argv,
@@ -714,16 +715,28 @@ fn images_from_the_spec_then_build_contexts() {
 #[test]
 fn a_module_in_a_subfolder_of_a_workspace() {
     let mut i = inputs();
-    i.gowork = Some(GoWork {
-        go: Some("1.25.0".into()),
-    });
+    i.gowork = Some(
+        crate::gomod::parse_work(
+            "go 1.25.0\nuse (\n\t./services/api\n\t./libs/x // lib\n)\nuse ./tools\n",
+        )
+        .unwrap(),
+    );
     let p = plan_of("dir: ./services/api\nmain: ./cmd/api\n", &i).unwrap();
     assert_eq!(p.go_version, "1.25");
     assert_eq!(p.download.cwd, "/src/services/api");
     assert_eq!(p.compiles[0].step.cwd, "/src/services/api");
     assert_eq!(
         p.module_files,
-        ["go.work", "go.work.sum", "**/go.mod", "**/go.sum"]
+        [
+            "go.work",
+            "go.work.sum",
+            "services/api/go.mod",
+            "services/api/go.sum",
+            "libs/x/go.mod",
+            "libs/x/go.sum",
+            "tools/go.mod",
+            "tools/go.sum"
+        ]
     );
     let p = plan_of("dir: services/api\n", &inputs()).unwrap();
     assert_eq!(
