@@ -309,6 +309,23 @@ pub fn run_args(image: &str, args: &[&str]) -> String {
     )
 }
 
+/// `docker run --rm --entrypoint <entrypoint> <image> <args>`: the output.
+pub fn run_entrypoint(image: &str, entrypoint: &str, args: &[&str]) -> String {
+    run_ok(
+        docker()
+            .args([
+                "run",
+                "--rm",
+                "--network",
+                "none",
+                "--entrypoint",
+                entrypoint,
+                image,
+            ])
+            .args(args),
+    )
+}
+
 pub struct ImageFile {
     pub path: String,
     pub mode: u32,
@@ -414,6 +431,25 @@ impl Server {
         s.read_to_string(&mut resp).ok()?;
         let (head, body) = resp.split_once("\r\n\r\n")?;
         head.starts_with("HTTP/1.").then(|| body.to_string())
+    }
+
+    /// The container's health status once it is no longer `starting`.
+    pub fn health(&self, within: Duration) -> String {
+        let deadline = Instant::now() + within;
+        loop {
+            let status = run_ok(docker().args([
+                "inspect",
+                "--format",
+                "{{.State.Health.Status}}",
+                &self.id,
+            ]))
+            .trim()
+            .to_string();
+            if status != "starting" || Instant::now() > deadline {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
     }
 
     pub fn get(&self, path: &str) -> String {

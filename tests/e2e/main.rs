@@ -8,6 +8,9 @@
 
 mod harness;
 
+use std::path::Path;
+use std::time::Duration;
+
 use harness::*;
 
 /// Each test below runs twice: on Docker 20.10's built-in BuildKit (v0.8)
@@ -47,6 +50,12 @@ on_both_daemons!(
     foreign_platform_cross_compiles,
     source_date_epoch_gives_the_same_image,
     cgo_builds_on_bookworm_and_runs_on_distroless_base,
+    multi_binaries_templates_and_a_healthcheck_without_a_shell,
+    cgo_sqlite_runs_on_distroless_base,
+    tests_gate_the_image,
+    files_tzdata_and_workdir_on_scratch,
+    monorepo_module_in_a_workspace,
+    upx_compresses_the_binary,
 );
 
 /// The main path: hello with a version, a label and the default runtime.
@@ -770,4 +779,222 @@ fn several_platforms_push_one_index() {
         .collect();
     platforms.sort();
     assert_eq!(platforms, ["linux/amd64", "linux/arm/v7", "linux/arm64"]);
+}
+
+/// examples/multi: two binaries, ldflags templates, the entrypoint, a
+/// healthcheck that runs without a shell, the stop signal. On buildkitd the
+/// context is a git checkout, so buildx sends `vcs:revision` for {{.Commit}}.
+fn multi_binaries_templates_and_a_healthcheck_without_a_shell(d: Daemon) {
+    let ctx = copy_example("multi");
+    let commit = match d {
+        Daemon::Docker => "unknown".to_string(),
+        Daemon::Buildkit => git_commit_all(ctx.path()),
+    };
+    let tag = unique_tag("multi");
+    let b = build(
+        d,
+        ctx.path(),
+        "gofront.yaml",
+        &tag,
+        &[
+            "--build-arg",
+            "VERSION=1.2.3",
+            "--build-arg",
+            "BUILDER=ci -X main.version=evil",
+            "--build-arg",
+            "SOURCE_DATE_EPOCH=1700000000",
+        ],
+    );
+    b.assert_ok();
+    let cfg = inspect(&tag);
+    assert_eq!(
+        cfg["Config"]["Entrypoint"],
+        serde_json::json!(["/usr/local/bin/server"])
+    );
+    assert_eq!(cfg["Config"]["StopSignal"], "SIGTERM");
+    assert_eq!(
+        cfg["Config"]["Healthcheck"]["Test"],
+        serde_json::json!(["CMD", "/usr/local/bin/server", "-healthcheck"])
+    );
+    assert_eq!(cfg["Config"]["Healthcheck"]["Interval"], 10_000_000_000u64);
+    let files = image_files(&tag);
+    for bin in ["/usr/local/bin/server", "/usr/local/bin/ctl"] {
+        assert_eq!(
+            file(&files, bin.trim_start_matches('/')).mode & 0o777,
+            0o755,
+            "{bin}"
+        );
+    }
+    let server = Server::start(&tag);
+    assert_eq!(
+        server.get("/"),
+        format!(
+            "multi 1.2.3 commit={commit} built=2023-11-14T22:13:20Z by=ci -X main.version=evil\n"
+        )
+    );
+    // distroless has no shell: the binary's own -healthcheck makes it healthy.
+    assert_eq!(server.health(Duration::from_secs(60)), "healthy");
+    assert_eq!(
+        run_entrypoint(&tag, "/usr/local/bin/ctl", &["version"]),
+        format!("ctl 1.2.3 {commit}\n")
+    );
+    remove_image(&tag);
+
+    // {{.Env.BUILDER}} without the build arg is an error at its line.
+    let b = build(d, ctx.path(), "gofront.yaml", &unique_tag("multi"), &[]);
+    b.assert_failed_with(&["gofront.yaml:16", "the build arg BUILDER is not set"]);
+}
+
+/// Commit everything in `dir` to a new git repository; its HEAD.
+fn git_commit_all(dir: &Path) -> String {
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "e2e"]);
+    git(&["rev-parse", "HEAD"]).trim().to_string()
+}
+
+/// examples/cgo-sqlite: the SQLite amalgamation compiled with cgo, linked
+/// against glibc, running on distroless/base.
+fn cgo_sqlite_runs_on_distroless_base(d: Daemon) {
+    let ctx = copy_example("cgo-sqlite");
+    let tag = unique_tag("sqlite");
+    build(d, ctx.path(), "gofront.yaml", &tag, &[]).assert_ok();
+    let server = Server::start(&tag);
+    let body = server.get("/");
+    assert!(
+        body.starts_with("sqlite 3.") && body.ends_with(" rows=3\n"),
+        "{body:?}"
+    );
+    drop(server);
+    remove_image(&tag);
+}
+
+/// examples/tested: `go test` runs before the image; a failing test fails
+/// the build with its output and the `test:` line; `--target test` runs only
+/// the tests.
+fn tests_gate_the_image(d: Daemon) {
+    let ctx = copy_example("tested");
+    let tag = unique_tag("tested");
+    let b = build(d, ctx.path(), "gofront.yaml", &tag, &[]);
+    b.assert_ok();
+    assert!(b.log.contains("[gofront] go test ./..."), "{}", b.log);
+    let server = Server::start(&tag);
+    assert_eq!(server.get("/?name=x"), "hello, x\n");
+    drop(server);
+    remove_image(&tag);
+
+    // Only the tests: no go build.
+    let b = build(
+        d,
+        ctx.path(),
+        "gofront.yaml",
+        &unique_tag("tested"),
+        &["--target", "test"],
+    );
+    b.assert_ok();
+    assert!(b.log.contains("[gofront] go test ./..."));
+    assert!(!b.log.contains("[gofront] go build"), "{}", b.log);
+
+    // A failing test stops the build, with the test's output.
+    let spec = std::fs::read_to_string(ctx.path().join("gofront.yaml")).unwrap();
+    std::fs::write(
+        ctx.path().join("gofront.yaml"),
+        format!("{spec}tags: [failing]\n"),
+    )
+    .unwrap();
+    // The `test:` block's first key (`packages:`): where YAML places a block
+    // mapping.
+    let test_line = spec.lines().position(|l| l.starts_with("test:")).unwrap() + 2;
+    let b = build(d, ctx.path(), "gofront.yaml", &unique_tag("tested"), &[]);
+    b.assert_failed_with(&[&format!("gofront.yaml:{test_line}: go test ./... failed")]);
+    assert!(
+        b.log.contains("greet: deliberate failure for the e2e test"),
+        "the test output is shown: {}",
+        b.log
+    );
+    assert!(!b.log.contains("[gofront] go build"), "{}", b.log);
+}
+
+/// examples/files-tz: context files with their mode, a folder, the time zone
+/// database embedded on scratch, the working directory.
+fn files_tzdata_and_workdir_on_scratch(d: Daemon) {
+    let ctx = copy_example("files-tz");
+    let tag = unique_tag("files");
+    build(d, ctx.path(), "gofront.yaml", &tag, &[]).assert_ok();
+    assert_eq!(inspect(&tag)["Config"]["WorkingDir"], "/srv");
+    let files = image_files(&tag);
+    let config = file(&files, "etc/files-tz/config.json");
+    assert_eq!(config.mode & 0o777, 0o444);
+    assert_eq!((config.uid, config.gid), (0, 0));
+    assert_eq!(
+        file(&files, "etc/files-tz").mode & 0o777,
+        0o755,
+        "the parent directory does not take the file's mode"
+    );
+    assert!(
+        file(&files, "srv/static/index.html")
+            .data
+            .starts_with(b"static ok")
+    );
+    assert!(
+        !files
+            .iter()
+            .any(|f| f.path.starts_with("usr/share/zoneinfo")),
+        "scratch has no zoneinfo: it is in the binary"
+    );
+    let server = Server::start(&tag);
+    assert_eq!(server.get("/"), "bonjour Europe/Paris +2\n");
+    assert_eq!(server.get("/static/"), "static ok\n");
+    drop(server);
+    remove_image(&tag);
+}
+
+/// examples/monorepo: go.work at the context root, the module in a subfolder.
+fn monorepo_module_in_a_workspace(d: Daemon) {
+    let ctx = copy_example("monorepo");
+    let tag = unique_tag("monorepo");
+    build(d, ctx.path(), "gofront.yaml", &tag, &[]).assert_ok();
+    assert_eq!(
+        inspect(&tag)["Config"]["Entrypoint"],
+        serde_json::json!(["/usr/local/bin/api"])
+    );
+    let server = Server::start(&tag);
+    assert_eq!(server.get("/"), "hello from the greeting lib\n");
+    drop(server);
+    remove_image(&tag);
+}
+
+/// `upx: true`: the binary is compressed in the builder and still runs.
+fn upx_compresses_the_binary(d: Daemon) {
+    let ctx = copy_example("hello");
+    let plain = unique_tag("upx");
+    build(d, ctx.path(), "gofront.yaml", &plain, &[]).assert_ok();
+    let spec = std::fs::read_to_string(ctx.path().join("gofront.yaml")).unwrap();
+    std::fs::write(
+        ctx.path().join("gofront.yaml"),
+        format!("{spec}upx: true\n"),
+    )
+    .unwrap();
+    let packed = unique_tag("upx");
+    let b = build(d, ctx.path(), "gofront.yaml", &packed, &[]);
+    b.assert_ok();
+    assert!(b.log.contains("[gofront] upx hello"), "{}", b.log);
+    let size = |tag: &str| file(&image_files(tag), "usr/local/bin/hello").data.len();
+    let (before, after) = (size(&plain), size(&packed));
+    assert!(after * 2 < before, "upx: {before} -> {after} bytes");
+    let server = Server::start(&packed);
+    assert_eq!(server.get("/healthz"), "ok\n");
+    drop(server);
+    remove_image(&plain);
+    remove_image(&packed);
 }

@@ -1,0 +1,3 @@
+module example.com/gofront/examples/files-tz
+
+go 1.26

@@ -1,0 +1,3 @@
+module example.com/gofront/examples/monorepo/libs/greeting
+
+go 1.26

@@ -1,0 +1,3 @@
+module example.com/gofront/examples/multi
+
+go 1.26

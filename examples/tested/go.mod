@@ -1,0 +1,3 @@
+module example.com/gofront/examples/tested
+
+go 1.26
