@@ -606,6 +606,28 @@ pub fn build_oci(context: &Path, spec: &str, dest: &Path, args: &[&str]) -> Buil
     build_inner(buildx_build(), context, spec, None, &all)
 }
 
+/// The build's filesystem exported to `dest` (`--output type=local`), on
+/// either daemon (Docker 20.10's CLI has `-o` with BuildKit too).
+pub fn build_local_on(
+    daemon: Daemon,
+    context: &Path,
+    spec: &str,
+    dest: &Path,
+    args: &[&str],
+) -> Build {
+    match daemon {
+        Daemon::Buildkit => build_local(context, spec, dest, args),
+        Daemon::Docker => {
+            let out = format!("type=local,dest={}", dest.display());
+            let mut all = vec!["--output", out.as_str()];
+            all.extend_from_slice(args);
+            let mut c = docker();
+            c.arg("build");
+            build_inner(c, context, spec, None, &all)
+        }
+    }
+}
+
 /// `docker buildx build --output type=local`: the image's filesystem in `dest`.
 pub fn build_local(context: &Path, spec: &str, dest: &Path, args: &[&str]) -> Build {
     let out = format!("type=local,dest={}", dest.display());

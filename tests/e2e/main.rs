@@ -56,6 +56,7 @@ on_both_daemons!(
     files_tzdata_and_workdir_on_scratch,
     monorepo_module_in_a_workspace,
     upx_compresses_the_binary,
+    binary_target_exports_only_the_binaries,
 );
 
 /// The main path: hello with a version, a label and the default runtime.
@@ -997,4 +998,29 @@ fn upx_compresses_the_binary(d: Daemon) {
     drop(server);
     remove_image(&plain);
     remove_image(&packed);
+}
+
+/// `--target binary --output type=local`: the binaries alone, at the root.
+fn binary_target_exports_only_the_binaries(d: Daemon) {
+    let ctx = copy_example("multi");
+    let out = tempfile::tempdir().unwrap();
+    build_local_on(
+        d,
+        ctx.path(),
+        "gofront.yaml",
+        out.path(),
+        &["--target", "binary", "--build-arg", "BUILDER=ci"],
+    )
+    .assert_ok();
+    let mut names: Vec<String> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["ctl", "server"]);
+    let ctl = std::process::Command::new(out.path().join("ctl"))
+        .arg("version")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&ctl.stdout), "ctl dev unknown\n");
 }
