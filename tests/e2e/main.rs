@@ -57,6 +57,7 @@ on_both_daemons!(
     monorepo_module_in_a_workspace,
     upx_compresses_the_binary,
     binary_target_exports_only_the_binaries,
+    images_in_the_spec_replace_the_builder_and_the_runtime,
 );
 
 /// The main path: hello with a version, a label and the default runtime.
@@ -1023,4 +1024,28 @@ fn binary_target_exports_only_the_binaries(d: Daemon) {
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&ctl.stdout), "ctl dev unknown\n");
+}
+
+/// `images:` replaces images by role and by name (mirrors, air-gapped sites).
+fn images_in_the_spec_replace_the_builder_and_the_runtime(d: Daemon) {
+    let ctx = copy_example("hello");
+    write_spec(
+        ctx.path(),
+        "main: .\nimages:\n  builder: golang:1.26-bookworm\n  gcr.io/distroless/static-debian12: alpine:3.21\n",
+    );
+    let tag = unique_tag("images");
+    let b = build(d, ctx.path(), "gofront.yaml", &tag, &[]);
+    b.assert_ok();
+    assert!(
+        b.log
+            .contains("[gofront] builder docker.io/library/golang:1.26-bookworm"),
+        "{}",
+        b.log
+    );
+    // alpine has a shell; distroless does not.
+    assert_eq!(
+        run_entrypoint(&tag, "/bin/sh", &["-c", "echo from alpine"]),
+        "from alpine\n"
+    );
+    remove_image(&tag);
 }
