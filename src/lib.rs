@@ -12,6 +12,8 @@ pub mod frontend;
 pub mod gateway;
 pub mod gomod;
 pub mod image;
+pub mod lint;
 pub mod llb;
 pub mod plan;
+pub mod schema;
 pub mod spec;

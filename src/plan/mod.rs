@@ -551,11 +551,6 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
 
     let module_dir = spec.dir.value.trim_start_matches("./").to_string();
     let cwd = module_path(&module_dir);
-    let prefix = if module_dir == "." {
-        String::new()
-    } else {
-        format!("{module_dir}/")
-    };
     // The files the dependency step sees: the module's go.mod/go.sum, and in
     // a workspace go.work and every used module's (named one by one:
     // BuildKit v0.8's include patterns do not match `**`).

@@ -226,7 +226,7 @@ pub struct RawHealthcheck {
 /// (`PORT: 8080` in `env` means the string "8080").
 pub struct Scalar(pub String);
 
-/// The schema of [`Scalar`]: a string, number or boolean.
+/// A string, number or boolean, used as text.
 #[derive(JsonSchema)]
 #[serde(untagged)]
 #[allow(dead_code)]
