@@ -280,12 +280,12 @@ pub fn parse(file: &str, text: &str) -> Result<Spec, SpecError> {
         ));
     }
     let raw: RawSpec = serde_saphyr::from_str_with_options(text, yaml_options())
-        .map_err(|e| yaml_error(file, &e))?;
+        .map_err(|e| yaml_error(file, text, &e))?;
     validate(file, raw)
 }
 
 /// Turn a YAML error into a `SpecError` with a friendlier message.
-fn yaml_error(file: &str, e: &serde_saphyr::Error) -> SpecError {
+fn yaml_error(file: &str, text: &str, e: &serde_saphyr::Error) -> SpecError {
     let pos = e
         .location()
         .map(|l| Pos {
@@ -322,10 +322,39 @@ fn yaml_error(file: &str, e: &serde_saphyr::Error) -> SpecError {
         message = "this value is empty".into();
         hint = Some("give it a value or delete the line".into());
     } else if message.starts_with("expected mapping") {
-        message = "the spec must be a mapping of keys to values".into();
-        hint = Some("e.g. `main: ./cmd/server`".into());
+        // At the first line with content: the document itself is no mapping.
+        let first_line = text
+            .lines()
+            .position(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+            .map(|i| i as u32 + 1)
+            .unwrap_or(1);
+        if pos.line <= first_line && pos.column <= 1 {
+            message = "the spec must be a mapping of keys to values".into();
+            hint = Some("e.g. `main: ./cmd/server`".into());
+        } else {
+            message = "expected a mapping (key: value) here".into();
+            hint = Some("see `gofront schema` or the README for this key's shape".into());
+        }
+    } else if message.starts_with("expected sequence") {
+        message = "expected a list here".into();
+        hint = Some("e.g. [a, b], or one `- item` per line".into());
+    } else if message.contains("duplicate") || message.contains("Duplicate") {
+        if let Some(i) = message.find("; set DuplicateKeyPolicy") {
+            message.truncate(i);
+        }
+        if let Some(i) = message.find(" set DuplicateKeyPolicy") {
+            message.truncate(i);
+        }
+        hint = Some("each key may appear once".into());
+    } else if message.contains("Documents {") {
+        message = "the spec must be a single YAML document".into();
+        hint = Some("remove the `---` separator and what follows it".into());
+    } else if message.starts_with("invalid u32") || message.starts_with("invalid u64") {
+        message = "expected a whole number from 0 up".into();
     } else if message.starts_with("invalid boolean") {
         message = "expected true or false".into();
+    } else if message.contains("Nodes {") {
+        hint = Some("the spec has too many values for a gofront spec".into());
     } else if message.contains("budget") || message.contains("limit") {
         hint = Some("the spec is too deeply nested or uses too many aliases".into());
     }
@@ -338,12 +367,32 @@ fn yaml_error(file: &str, e: &serde_saphyr::Error) -> SpecError {
 }
 
 fn closest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
-    known
+    let by_edits = known
         .iter()
         .map(|k| (strsim::damerau_levenshtein(key, k), *k))
         .filter(|(d, k)| *d <= 2.max(k.len() / 3))
         .min()
-        .map(|(_, k)| k)
+        .map(|(_, k)| k);
+    // `binary` → `binaries`, `environment` → `env`, `retry` → `retries`.
+    let by_prefix = || {
+        known
+            .iter()
+            .filter(|k| k.len() >= 3 && key.len() >= 3)
+            .find(|k| k.starts_with(key) || key.starts_with(**k))
+            .copied()
+    };
+    by_edits.or_else(by_prefix)
+}
+
+/// A value cut short and escaped for an error message (a hostile spec may
+/// hold megabytes, newlines or NUL bytes).
+pub(crate) fn short(s: &str) -> String {
+    const MAX: usize = 80;
+    if s.chars().count() <= MAX {
+        return s.escape_debug().to_string();
+    }
+    let cut: String = s.chars().take(MAX).collect();
+    format!("{}…", cut.escape_debug())
 }
 
 /// `1.26`, `1.26.3`, `1.27rc1`.
@@ -364,14 +413,22 @@ pub fn normalize_package(p: &str) -> Result<String, String> {
     if p.is_empty() {
         return Err("the path is empty".into());
     }
+    if p.len() > 1024 {
+        return Err(format!(
+            "the path is {} bytes long; the limit is 1024",
+            p.len()
+        ));
+    }
+    let shown = short(p);
+    let p_shown = &shown;
     if p.starts_with('/') {
         return Err(format!(
-            "\"{p}\" is absolute; it must be relative to the build context"
+            "\"{p_shown}\" is absolute; it must be relative to the build context"
         ));
     }
     if p.starts_with('-') {
         return Err(format!(
-            "\"{p}\" starts with '-' and would be read as a flag"
+            "\"{p_shown}\" starts with '-' and would be read as a flag"
         ));
     }
     if let Some(c) = p
@@ -379,15 +436,15 @@ pub fn normalize_package(p: &str) -> Result<String, String> {
         .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '_' | '-' | '+' | '~')))
     {
         return Err(format!(
-            "\"{p}\" contains {c:?}; only letters, digits and . / _ - + ~ are allowed"
+            "\"{p_shown}\" contains {c:?}; only letters, digits and . / _ - + ~ are allowed"
         ));
     }
     let mut parts = Vec::new();
     for part in p.split('/') {
         match part {
             "" | "." => {}
-            ".." => return Err(format!("\"{p}\" leaves the build context")),
-            "..." => return Err(format!("\"{p}\" is a pattern; name one main package")),
+            ".." => return Err(format!("\"{p_shown}\" leaves the build context")),
+            "..." => return Err(format!("\"{p_shown}\" is a pattern; name one main package")),
             other => parts.push(other),
         }
     }
@@ -449,6 +506,9 @@ fn parse_user(s: &str) -> Option<User> {
     let name_ok = |n: &str| {
         !n.is_empty()
             && n.len() <= 32
+            && !n.starts_with('-')
+            // All digits: a numeric id, which must fit in 32 bits.
+            && (!n.bytes().all(|b| b.is_ascii_digit()) || n.parse::<u32>().is_ok())
             && n.chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
     };

@@ -90,7 +90,7 @@ pub struct RawSpec {
     #[schemars(with = "Option<String>")]
     pub workdir: Option<Spanned<String>>,
     /// Signal that stops the container (SIGTERM, SIGINT, 15 …).
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<ScalarSchema>")]
     pub stop_signal: Option<Spanned<Scalar>>,
     /// Container health check, exec form (no shell needed).
     #[schemars(with = "Option<RawHealthcheck>")]

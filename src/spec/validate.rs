@@ -40,6 +40,25 @@ fn flag_or(b: Option<Spanned<bool>>, default: bool) -> Located<bool> {
     })
 }
 
+/// Refuse NUL bytes (and oversize values) in free-text values: they cannot
+/// be passed to a process or stored in an image config.
+fn no_nul(e: &Errors, v: &Located<String>, key: &str) -> Result<(), SpecError> {
+    if v.value.contains('\0') {
+        return Err(e.at(v.pos, format!("{key}: the value contains a NUL byte"), ""));
+    }
+    if v.value.len() > 64 * 1024 {
+        return Err(e.at(
+            v.pos,
+            format!(
+                "{key}: the value is {} bytes; the limit is 65536",
+                v.value.len()
+            ),
+            "",
+        ));
+    }
+    Ok(())
+}
+
 /// Longest a single string value may be: far above any real use, far below
 /// what would slow a build down.
 const MAX_VALUE: usize = 4096;
@@ -253,15 +272,20 @@ pub(super) fn validate(file: &str, raw: RawSpec) -> Result<Spec, SpecError> {
                 "names cannot be empty or contain '=' or spaces",
             ));
         }
-        env.insert(k, v.value.0);
+        let v = Located {
+            pos: Pos::from(&v),
+            value: v.value.0,
+        };
+        no_nul(&e, &v, "env")?;
+        env.insert(k, v.value);
     }
 
-    let args = raw
-        .args
-        .unwrap_or_default()
-        .into_iter()
-        .map(|a| a.value)
-        .collect();
+    let mut args = Vec::new();
+    for a in raw.args.unwrap_or_default() {
+        let a = located(a);
+        no_nul(&e, &a, "args")?;
+        args.push(a.value);
+    }
 
     let user = match raw.user {
         Some(u) => {
@@ -296,7 +320,19 @@ pub(super) fn validate(file: &str, raw: RawSpec) -> Result<Spec, SpecError> {
         if k.is_empty() {
             return Err(e.at(Pos::from(&v), "labels: a label name is empty", ""));
         }
-        labels.insert(k, v.value.0);
+        if k.contains('\0') {
+            return Err(e.at(
+                Pos::from(&v),
+                "labels: a label name contains a NUL byte",
+                "",
+            ));
+        }
+        let v = Located {
+            pos: Pos::from(&v),
+            value: v.value.0,
+        };
+        no_nul(&e, &v, "labels")?;
+        labels.insert(k, v.value);
     }
 
     let mut platforms: Vec<Located<Platform>> = Vec::new();
@@ -353,16 +389,6 @@ pub(super) fn validate(file: &str, raw: RawSpec) -> Result<Spec, SpecError> {
         labels,
         platforms,
     })
-}
-
-/// A value cut short for an error message (a hostile spec may hold megabytes).
-fn short(s: &str) -> String {
-    const MAX: usize = 80;
-    if s.chars().count() <= MAX {
-        return s.escape_debug().to_string();
-    }
-    let cut: String = s.chars().take(MAX).collect();
-    format!("{}…", cut.escape_debug())
 }
 
 fn binaries(
@@ -544,10 +570,23 @@ fn version(
             "write importpath.name, e.g. main.version or example.com/app/internal/version.Version",
         ));
     }
-    let default = raw_v
-        .default
-        .map(|d| d.value.0)
-        .unwrap_or_else(|| "dev".into());
+    let default = match raw_v.default {
+        Some(d) => {
+            let pos = Pos::from(&d);
+            if d.value.0.chars().any(char::is_control) || d.value.0.len() > 256 {
+                return Err(e.at(
+                    pos,
+                    format!(
+                        "version.default: \"{}\" is not a version",
+                        short(&d.value.0)
+                    ),
+                    "one line of at most 256 characters, e.g. dev or 0.0.0",
+                ));
+            }
+            d.value.0
+        }
+        None => "dev".into(),
+    };
     Ok(Some(Located {
         value: VersionSpec {
             arg: arg.value,
@@ -571,6 +610,15 @@ fn split_ldflags(e: &Errors, raw: Vec<Spanned<String>>) -> Result<Vec<LdFlag>, S
                 "",
             ));
         }
+        // Templates are checked on the whole flag first, so that a pipeline
+        // such as `{{.Version | x}}` is named as such, not as a broken word.
+        template::keys(&item.value).map_err(|why| {
+            e.at(
+                item.pos,
+                format!("ldflags: {why}"),
+                "templates are {{.Version}}, {{.Commit}}, {{.Source}}, {{.Date}}, {{.GOOS}}, {{.GOARCH}}, {{.GOARM}}, {{.Env.NAME}}",
+            )
+        })?;
         let words = shlex::split(&item.value)
             .filter(|w| !w.is_empty())
             .ok_or_else(|| {
@@ -730,7 +778,7 @@ fn private(e: &Errors, p: Spanned<RawPrivate>, has_goprivate: bool) -> Result<Pr
     let mut known_hosts = Vec::new();
     for line in raw.known_hosts.unwrap_or_default() {
         let line = located(line);
-        if line.value.split_whitespace().count() < 3 || line.value.contains('\n') {
+        if line.value.split_whitespace().count() < 3 || line.value.chars().any(char::is_control) {
             return Err(e.at(
                 line.pos,
                 "private.known_hosts: expected \"host key-type key\"",
@@ -892,7 +940,13 @@ fn healthcheck(e: &Errors, h: Spanned<RawHealthcheck>) -> Result<Healthcheck, Sp
         )
     })?;
     let cmd_pos = Pos::from(&cmd);
-    let cmd: Vec<String> = cmd.value.into_iter().map(|c| c.value).collect();
+    let mut words = Vec::new();
+    for c in cmd.value {
+        let c = located(c);
+        no_nul(e, &c, "healthcheck.cmd")?;
+        words.push(c.value);
+    }
+    let cmd = words;
     if cmd.is_empty() || cmd[0].is_empty() {
         return Err(e.at(
             cmd_pos,
@@ -940,7 +994,11 @@ fn healthcheck(e: &Errors, h: Spanned<RawHealthcheck>) -> Result<Healthcheck, Sp
 }
 
 fn is_image_ref(s: &str) -> bool {
-    !s.chars().any(char::is_whitespace) && s.parse::<oci_spec::distribution::Reference>().is_ok()
+    // Docker refuses references longer than 255 characters per name, so a
+    // long value is refused before the (slow) parse.
+    s.len() <= 512
+        && !s.chars().any(char::is_whitespace)
+        && s.parse::<oci_spec::distribution::Reference>().is_ok()
 }
 
 /// A binary's file name.
