@@ -28,9 +28,11 @@ FROM scratch AS frontend-base
 # No network in the frontend container: it only talks gRPC on stdio.
 LABEL moby.buildkit.frontend.network.none="true"
 # Frontend capabilities implemented: named contexts (`--build-context` for
-# the frontend image itself and for every image the graph uses). BuildKit
-# refuses requests that need others (inputs, subrequests: not yet).
-LABEL moby.buildkit.frontend.caps="moby.buildkit.frontend.contexts"
+# the frontend image itself and for every image the graph uses) and
+# subrequests (`--call outline|targets|check|subrequests.describe`). BuildKit
+# refuses requests that need others (inputs: a context or spec handed over as
+# an LLB input, from bake targets or git URLs with a query string).
+LABEL moby.buildkit.frontend.caps="moby.buildkit.frontend.contexts,moby.buildkit.frontend.subrequests"
 LABEL org.opencontainers.image.title="gofront" \
       org.opencontainers.image.description="BuildKit frontend: a short YAML spec becomes an optimized Go service image"
 ENTRYPOINT ["/bin/gofront"]

@@ -9,9 +9,12 @@ use crate::convert;
 use crate::gateway::{Bridge, Caps, Failure, Opts, Refs, fsutil_stat};
 use crate::gomod;
 use crate::image;
+use crate::introspect;
+use crate::lint;
 use crate::llb::{self, LocalOptions, OpOptions, Platform};
 use crate::plan::{self, Inputs};
 use crate::spec::{self, Pos, SpecError};
+use crate::subrequest::{self, Request};
 
 /// LLB features every gofront graph needs, and the BuildKit that has them.
 const REQUIRED_LLB_CAPS: &[&str] = &[
@@ -143,22 +146,24 @@ fn multi_platform_requested(opts: &Opts) -> bool {
 }
 
 /// Solve a small local source and return its ref.
+/// Solve a small local source; its ref and the digest of its vertex.
 async fn solve_local(
     bridge: &mut Bridge,
     name: &str,
     local: LocalOptions,
     platform: &Platform,
     progress: &str,
-) -> Result<String, Failure> {
+) -> Result<(String, String), Failure> {
     let state = llb::local(
         name,
         &local,
         platform,
         OpOptions::named(progress.to_string(), false),
     );
-    bridge
-        .solve(llb::marshal(&state).definition, false, progress)
-        .await
+    let marshaled = llb::marshal(&state);
+    let digest = marshaled.head.clone().unwrap_or_default();
+    let reference = bridge.solve(marshaled.definition, false, progress).await?;
+    Ok((reference, digest))
 }
 
 /// The names in the root of a solved ref.
@@ -340,10 +345,17 @@ pub fn package_clause(src: &str) -> Option<String> {
 pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
     let caps = bridge.ping().await?;
     check_caps(&caps)?;
-    if let Some(id) = opts.get("requestid").filter(|r| !r.is_empty()) {
-        // Subrequests (`--call outline` …) are not implemented yet; buildx
-        // recognizes this exact text and falls back.
-        return Err(Failure::new(format!("unsupported request {id}")));
+    // Subrequests (`docker buildx build --call outline|targets|check`).
+    let request = Request::from_opt(opts.get(subrequest::REQUEST_ID_OPT));
+    match &request {
+        Some(Request::Describe) => {
+            return Ok(Outcome {
+                refs: Refs::None,
+                metadata: subrequest::describe(),
+            });
+        }
+        Some(Request::Unsupported(name)) => return Err(subrequest::unsupported(name)),
+        _ => {}
     }
     let session_id = std::env::var("BUILDKIT_SESSION_ID").unwrap_or_default();
     let build_platform = build_platform(&caps);
@@ -359,7 +371,7 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
         .filter(|k| !k.is_empty())
         .unwrap_or("dockerfile")
         .to_string();
-    let spec_ref = solve_local(
+    let (spec_ref, spec_digest) = solve_local(
         &mut bridge,
         &spec_local,
         LocalOptions {
@@ -382,13 +394,47 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
         name: display_name.clone(),
         text,
     };
-    let spec = spec::parse(&display_name, &file.text).map_err(|e| file.failure(&e))?;
+    let source_file = || subrequest::SourceFile {
+        filename: &file.name,
+        data: file.text.as_bytes(),
+        language: "YAML",
+    };
+    let spec = match spec::parse(&display_name, &file.text) {
+        Ok(spec) => spec,
+        // `--call check` reports a broken spec as its build error.
+        Err(e) if request == Some(Request::Lint) => {
+            let at = (e.pos.line > 0).then_some(subrequest::Location {
+                line: e.pos.line,
+                column: e.pos.column,
+            });
+            return Ok(Outcome {
+                refs: Refs::None,
+                metadata: subrequest::lint(&[], &source_file(), Some((&e.to_string(), at))),
+            });
+        }
+        Err(e) => return Err(file.failure(&e)),
+    };
+    match request {
+        Some(Request::Outline) => {
+            return Ok(Outcome {
+                refs: Refs::None,
+                metadata: subrequest::outline(&introspect::outline(&spec), &source_file()),
+            });
+        }
+        Some(Request::Targets) => {
+            return Ok(Outcome {
+                refs: Refs::None,
+                metadata: subrequest::targets(&introspect::targets(&spec), &source_file()),
+            });
+        }
+        _ => {}
+    }
 
     // 2. .dockerignore, go.mod (in `dir`) and go.work: a tiny transfer of
     //    just those files.
     let module_dir = context_dir(&spec.dir.value, ".");
     let gomod_path = context_dir(&spec.dir.value, "./go.mod");
-    let meta_ref = solve_local(
+    let (meta_ref, _) = solve_local(
         &mut bridge,
         convert::CONTEXT_LOCAL,
         LocalOptions {
@@ -410,6 +456,35 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
     } else {
         Vec::new()
     };
+    // Lint: the answer to `--call check`, and warnings during a build where
+    // the daemon takes them (BuildKit v0.10+). Informational findings (an
+    // undigested base) would make every check fail, so they are left to
+    // `gofront check`.
+    let findings: Vec<lint::Finding> = lint::lint(
+        &spec,
+        &lint::Context {
+            has_dockerignore: names.iter().any(|n| n == ".dockerignore"),
+            text: Some(file.text.clone()),
+        },
+    )
+    .into_iter()
+    .filter(|f| !f.informational)
+    .collect();
+    let warnings = introspect::warnings(&findings);
+    if request == Some(Request::Lint) {
+        return Ok(Outcome {
+            refs: Refs::None,
+            metadata: subrequest::lint(&warnings, &source_file(), None),
+        });
+    }
+    if caps.has_warnings() {
+        for w in &warnings {
+            let (short, warn_opts) = subrequest::warning_for_build(w, &source_file());
+            // A warning that cannot be shown must not fail the build.
+            let _ = bridge.warn(&spec_digest, &short, warn_opts).await;
+        }
+    }
+
     let has_gomod = if module_dir.is_empty() {
         names.iter().any(|n| n == "go.mod")
     } else {

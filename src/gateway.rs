@@ -121,9 +121,30 @@ impl Opts {
 /// What a build returns: one image, or one per platform.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Refs {
+    /// No ref at all, only metadata: subrequest results (`--call outline`
+    /// …). Sent as `Ref{id: ""}`, as BuildKit's Go client does for a nil ref.
+    None,
     Single(String),
     /// (platform ID, ref id) pairs.
     PerPlatform(Vec<(String, String)>),
+}
+
+/// The options of a build warning (Go's `client.WarnOpts`), sent with
+/// [`Bridge::warn`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WarnOpts {
+    /// 1 (the daemon turns 0 into 1; the dockerfile frontend always sends 1).
+    pub level: i64,
+    /// Lines printed under the short message (`docker --debug`, buildx
+    /// `--debug`): the dockerfile frontend sends the rule's description.
+    pub detail: Vec<Vec<u8>>,
+    /// Printed as `More info: <url>`.
+    pub url: String,
+    /// The spec file, so clients print the excerpt around `ranges`.
+    pub source: Option<pb::SourceInfo>,
+    /// 1-based lines; each range needs both `start` and `end` (clients
+    /// dereference both).
+    pub ranges: Vec<pb::Range>,
 }
 
 /// The connected bridge.
@@ -180,7 +201,15 @@ pub struct Caps {
     pub worker_platforms: Vec<pb::Platform>,
 }
 
+/// Gateway cap of the `Warn` RPC (`frontend/gateway/pb/caps.go`,
+/// `CapGatewayWarnings`, BuildKit v0.10+; absent from Docker 20.10's v0.8).
+pub const CAP_WARNINGS: &str = "gateway.warnings";
+
 impl Caps {
+    /// Whether the daemon takes build warnings ([`Bridge::warn`]).
+    pub fn has_warnings(&self) -> bool {
+        self.has_gateway(CAP_WARNINGS)
+    }
     pub fn has_llb(&self, cap: &str) -> bool {
         self.llb.iter().any(|c| c == cap)
     }
@@ -349,26 +378,39 @@ impl Bridge {
         Ok(resp.config)
     }
 
-    /// Return the result: one ref, or one per platform (keyed by platform
-    /// ID), plus metadata (the image configs).
+    /// Report a build warning (`LLBBridge.Warn`). `digest` is the vertex
+    /// it belongs to: the progress display shows it under that vertex (the
+    /// dockerfile frontend uses the head of the definition that loaded the
+    /// spec); with an empty or unknown digest it only appears in the
+    /// client's end-of-build summary (`N warnings found`). Needs
+    /// [`Caps::has_warnings`]: older daemons answer `Unimplemented`.
+    pub async fn warn(&mut self, digest: &str, short: &str, opts: WarnOpts) -> Result<(), Failure> {
+        let req = fe::WarnRequest {
+            digest: digest.to_string(),
+            level: if opts.level == 0 { 1 } else { opts.level },
+            short: short.as_bytes().to_vec(),
+            detail: opts.detail,
+            url: opts.url,
+            info: opts.source,
+            ranges: opts.ranges,
+        };
+        self.client
+            .warn(req)
+            .await
+            .map(|_| ())
+            .map_err(|s| Failure::from_status("warn", &s))
+    }
+
+    /// Return the result: one ref, one per platform (keyed by platform
+    /// ID), or none (subrequests), plus metadata (the image configs, or a
+    /// subrequest's `result.json` …).
     pub async fn return_result(
         &mut self,
         refs: Refs,
         metadata: Vec<(String, Vec<u8>)>,
     ) -> Result<(), String> {
-        let as_ref = |id: String| fe::Ref { id, def: None };
-        let result = fe::Result {
-            metadata: metadata.into_iter().collect(),
-            result: Some(match refs {
-                Refs::Single(id) => fe::result::Result::Ref(as_ref(id)),
-                Refs::PerPlatform(map) => fe::result::Result::Refs(fe::RefMap {
-                    refs: map.into_iter().map(|(k, id)| (k, as_ref(id))).collect(),
-                }),
-            }),
-            ..Default::default()
-        };
         self.r#return(fe::ReturnRequest {
-            result: Some(result),
+            result: Some(result_message(refs, metadata)),
             error: None,
         })
         .await
@@ -388,6 +430,22 @@ impl Bridge {
             .await
             .map(|_| ())
             .map_err(|s| format!("Return failed: {}", s.message()))
+    }
+}
+
+/// The `Result` message of a successful `Return`.
+fn result_message(refs: Refs, metadata: Vec<(String, Vec<u8>)>) -> fe::Result {
+    let as_ref = |id: String| fe::Ref { id, def: None };
+    fe::Result {
+        metadata: metadata.into_iter().collect(),
+        result: Some(match refs {
+            Refs::None => fe::result::Result::Ref(as_ref(String::new())),
+            Refs::Single(id) => fe::result::Result::Ref(as_ref(id)),
+            Refs::PerPlatform(map) => fe::result::Result::Refs(fe::RefMap {
+                refs: map.into_iter().map(|(k, id)| (k, as_ref(id))).collect(),
+            }),
+        }),
+        ..Default::default()
     }
 }
 
@@ -422,6 +480,31 @@ mod tests {
         );
         assert_eq!(opts.labels().get("a.b").map(String::as_str), Some("c"));
         assert_eq!(opts.get("PATH"), None);
+    }
+
+    #[test]
+    fn a_subrequest_result_has_an_empty_ref_and_metadata_only() {
+        let r = result_message(Refs::None, vec![("result.json".into(), b"{}".to_vec())]);
+        assert_eq!(
+            r.result,
+            Some(fe::result::Result::Ref(fe::Ref {
+                id: String::new(),
+                def: None
+            }))
+        );
+        assert_eq!(
+            r.metadata.get("result.json").map(Vec::as_slice),
+            Some(&b"{}"[..])
+        );
+        assert!(r.attestations.is_empty());
+    }
+
+    #[test]
+    fn warnings_need_the_gateway_warnings_cap() {
+        let mut caps = Caps::default();
+        assert!(!caps.has_warnings());
+        caps.gateway.push("gateway.warnings".into());
+        assert!(caps.has_warnings());
     }
 
     #[test]

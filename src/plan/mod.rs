@@ -104,7 +104,7 @@ pub enum Target {
 
 /// Every target with its description (`--call targets`).
 pub const TARGETS: &[(Target, &str, &str)] = &[
-    (Target::Image, "image", "the service image (default)"),
+    (Target::Image, "image", "the service image"),
     (
         Target::Binary,
         "binary",

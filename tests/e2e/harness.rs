@@ -662,3 +662,23 @@ pub fn registry_manifest(repo: &str, tag: &str) -> serde_json::Value {
     );
     serde_json::from_str(body).unwrap()
 }
+
+/// `docker buildx build --call <call>` on the current buildkitd: exit code,
+/// stdout (the result) and stderr (progress).
+pub fn call(context: &Path, spec: &str, call: &str, args: &[&str]) -> (i32, String, String) {
+    let out = buildx()
+        .args(["--builder", BUILDX_BUILDER, "build", "--progress=plain"])
+        .arg("--call")
+        .arg(call)
+        .arg("-f")
+        .arg(context.join(spec))
+        .args(args)
+        .arg(context)
+        .output()
+        .expect("buildx runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
