@@ -101,34 +101,6 @@ fn spec_folder(spec_path: &Path) -> PathBuf {
     }
 }
 
-/// Rules skipped with `# check=skip=A,B` in the comment lines at the top of
-/// the spec (the Dockerfile frontend's directive; `;` separates options).
-fn skip_directive(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        let Some(comment) = line.strip_prefix('#') else {
-            break;
-        };
-        let Some(options) = comment.trim().strip_prefix("check=") else {
-            continue;
-        };
-        for option in options.split(';') {
-            if let Some(list) = option.trim().strip_prefix("skip=") {
-                out.extend(
-                    list.split(',')
-                        .map(|r| r.trim().to_string())
-                        .filter(|r| !r.is_empty()),
-                );
-            }
-        }
-    }
-    out
-}
-
 /// Resolve rule names to skip: `Some(set)`, or the first unknown name.
 fn skip_set(names: &[String]) -> Result<Option<BTreeSet<&'static str>>, String> {
     let mut set = BTreeSet::new();
@@ -201,7 +173,7 @@ fn check(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         );
         return 1;
     }
-    let directive = skip_directive(&text);
+    let directive = lint::skip_directive(&text);
     let skipped = match skip_set(&directive) {
         Ok(s) => s,
         Err(name) => {
@@ -284,8 +256,15 @@ fn render_inner(args: &[String]) -> Result<String, String> {
         }
     }
     let (spec, _) = read_spec(&spec_path)?;
-    let gomod_text = std::fs::read_to_string(context.join("go.mod"))
-        .map_err(|e| format!("{}: {e}", context.join("go.mod").display()))?;
+    let gomod_path = context
+        .join(spec.dir.value.trim_start_matches("./"))
+        .join("go.mod");
+    let gomod_text = std::fs::read_to_string(&gomod_path)
+        .map_err(|e| format!("{}: {e}", gomod_path.display()))?;
+    let gowork = match std::fs::read_to_string(context.join("go.work")) {
+        Ok(text) => Some(gomod::parse_work(&text)?),
+        Err(_) => None,
+    };
     let excludes = std::fs::read_to_string(context.join(".dockerignore"))
         .map(|t| plan::parse_dockerignore(&t))
         .unwrap_or_default();
@@ -296,6 +275,7 @@ fn render_inner(args: &[String]) -> Result<String, String> {
         resolve_mode: "default".into(),
         excludes,
         gomod: gomod::parse(&gomod_text)?,
+        gowork,
         ..Default::default()
     };
     let plan = plan::build(&spec, &inputs).map_err(|e| e.to_string())?;
@@ -701,10 +681,12 @@ mod tests {
     #[test]
     fn skip_directive_reads_the_leading_comments() {
         assert_eq!(
-            skip_directive("# syntax=ourorg/gofront\n# check=skip=A, B;error=true\nmain: .\n"),
+            lint::skip_directive(
+                "# syntax=ourorg/gofront\n# check=skip=A, B;error=true\nmain: .\n"
+            ),
             ["A", "B"]
         );
-        assert!(skip_directive("main: .\n# check=skip=A\n").is_empty());
+        assert!(lint::skip_directive("main: .\n# check=skip=A\n").is_empty());
     }
 
     #[test]

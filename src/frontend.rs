@@ -460,6 +460,7 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
     // the daemon takes them (BuildKit v0.10+). Informational findings (an
     // undigested base) would make every check fail, so they are left to
     // `gofront check`.
+    let skipped = lint::skip_directive(&file.text);
     let findings: Vec<lint::Finding> = lint::lint(
         &spec,
         &lint::Context {
@@ -468,7 +469,9 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
         },
     )
     .into_iter()
-    .filter(|f| !f.informational)
+    // Informational findings are left out; so are rules the spec skips
+    // (`# check=skip=Rule`, as in a Dockerfile).
+    .filter(|f| !f.informational && !skipped.iter().any(|r| r == f.rule || r == "all"))
     .collect();
     let warnings = introspect::warnings(&findings);
     if request == Some(Request::Lint) {

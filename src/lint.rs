@@ -431,6 +431,34 @@ fn key_pos(ctx: &Context, key: &str) -> Pos {
     Pos::default()
 }
 
+/// Rules skipped with `# check=skip=A,B` in the comment lines at the top of
+/// the spec (the Dockerfile frontend's directive; `;` separates options).
+pub fn skip_directive(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let Some(comment) = line.strip_prefix('#') else {
+            break;
+        };
+        let Some(options) = comment.trim().strip_prefix("check=") else {
+            continue;
+        };
+        for option in options.split(';') {
+            if let Some(list) = option.trim().strip_prefix("skip=") {
+                out.extend(
+                    list.split(',')
+                        .map(|r| r.trim().to_string())
+                        .filter(|r| !r.is_empty()),
+                );
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
