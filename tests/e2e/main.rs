@@ -58,6 +58,7 @@ on_both_daemons!(
     upx_compresses_the_binary,
     binary_target_exports_only_the_binaries,
     images_in_the_spec_replace_the_builder_and_the_runtime,
+    debug_target_adds_a_shell_toolbox,
 );
 
 /// The main path: hello with a version, a label and the default runtime.
@@ -1104,4 +1105,26 @@ fn calls_outline_targets_and_check_through_buildx() {
     let all = format!("{out}{err}");
     assert_eq!(rc, 1, "{all}");
     assert!(all.contains("unknown key \"mian\""), "{all}");
+}
+
+/// `--target debug`: the service image plus busybox in /busybox, so a shell
+/// works in a distroless image; the entrypoint and user stay.
+fn debug_target_adds_a_shell_toolbox(d: Daemon) {
+    let ctx = copy_example("hello");
+    let tag = unique_tag("debug");
+    build(d, ctx.path(), "gofront.yaml", &tag, &["--target", "debug"]).assert_ok();
+    let cfg = inspect(&tag);
+    assert_eq!(
+        cfg["Config"]["Entrypoint"],
+        serde_json::json!(["/usr/local/bin/hello"])
+    );
+    assert_eq!(cfg["Config"]["User"], "65532:65532");
+    assert_eq!(
+        run_entrypoint(&tag, "/busybox/sh", &["-c", "ls /usr/local/bin; id -u"]),
+        "hello\n65532\n"
+    );
+    let server = Server::start(&tag);
+    assert_eq!(server.get("/healthz"), "ok\n");
+    drop(server);
+    remove_image(&tag);
 }

@@ -27,6 +27,7 @@ HOST_CA=/etc/ssl/certs/ca-certificates.crt
 GO_SERIES=1.26                  # the golang:<series>-* tags we imitate
 ALPINE_TAG_VERSION=3.21         # alpine:<this>
 GOLANG_ALPINE_VERSION=3.23      # alpine release the real golang:1.26-alpine sits on
+BUSYBOX_TAG=1.37-musl           # busybox:<this>, the `debug` target's toolbox
 
 ALL_TAGS=(
     "golang:$GO_SERIES-alpine"
@@ -34,6 +35,7 @@ ALL_TAGS=(
     gcr.io/distroless/static-debian12
     gcr.io/distroless/base-debian12
     "alpine:$ALPINE_TAG_VERSION"
+    "busybox:$BUSYBOX_TAG"
 )
 
 # Same PATH/GOPATH/GOTOOLCHAIN/WORKDIR config as the official golang images.
@@ -132,6 +134,7 @@ needs() { printf '%s\n' "${TODO[@]}" | grep -q "$1"; }
 
 pkgs=(ca-certificates)
 needs alpine && pkgs+=(busybox-static)
+needs busybox && pkgs+=(busybox-static)
 needs bookworm && pkgs+=(debootstrap debian-archive-keyring)
 needs distroless && pkgs+=(tzdata netbase)
 ensure_host_pkgs "${pkgs[@]}"
@@ -263,6 +266,26 @@ build_golang_alpine() {
     set_go_changes
     import_rootfs "$root" "$tag" "${GO_CHANGES[@]}" --change 'CMD ["/bin/sh"]'
     remove_tree "$WORK/golang-alpine"
+}
+
+# busybox:*-musl: one static busybox in /bin with every applet as a hard link
+# beside it, as the real image has them (hard links survive being copied to
+# another directory, as gofront's `debug` target does; symlinks to
+# /bin/busybox would not).
+build_busybox() {
+    local tag=$1 root applet name
+    root=$(fresh_rootfs busybox)
+    install -D -m 755 /bin/busybox "$root/bin/busybox"
+    while read -r applet; do
+        name=${applet##*/}
+        printf '%s\n' "${BUSYBOX_DENY[@]}" | grep -qxF "$name" && continue
+        [ -e "$root/bin/$name" ] || ln "$root/bin/busybox" "$root/bin/$name"
+    done < <(/bin/busybox --list)
+    add_tmp "$root"
+    import_rootfs "$root" "$tag" \
+        --change "ENV PATH=$STD_PATH" \
+        --change 'CMD ["sh"]'
+    remove_tree "$WORK/busybox"
 }
 
 build_alpine() {
@@ -461,6 +484,7 @@ for tag in "${TODO[@]}"; do
         gcr.io/distroless/static-debian12) build_distroless_static "$tag" ;;
         gcr.io/distroless/base-debian12)   build_distroless_base "$tag" ;;
         alpine:*)                         build_alpine "$tag" ;;
+        busybox:*)                        build_busybox "$tag" ;;
         *) die "no builder for $tag" ;;
     esac
     NOTE[$tag]="built in $((SECONDS - start))s"

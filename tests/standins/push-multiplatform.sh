@@ -277,6 +277,7 @@ push_index() {
 
 push_index golang:1.26-alpine                 "$REGISTRY/library/golang:1.26-alpine"       "$BUILD_PLATFORM,linux/arm64" golang
 push_plain golang:1.26-bookworm               "$REGISTRY/library/golang:1.26-bookworm"
+push_plain busybox:1.37-musl                  "$REGISTRY/library/busybox:1.37-musl"
 push_plain ourorg/gofront:latest              "$REGISTRY/ourorg/gofront:latest"
 push_index gcr.io/distroless/static-debian12  "$REGISTRY/distroless/static-debian12:latest" "$ALL_PLATFORMS" same
 push_index alpine:3.21                        "$REGISTRY/library/alpine:3.21"              "$ALL_PLATFORMS" no-busybox

@@ -112,6 +112,7 @@ bookworm_cgo() {
 # Negative checks must fail for the right reason, not because docker broke.
 # (pipefail is on, hence the `|| true` before grep.)
 no_shell()       { { run "$1" /bin/sh -c true 2>&1 || true; } | grep 'no such file or directory'; }
+busybox_static() { run busybox:1.37-musl sh -c 'test "$(stat -c %h /bin/busybox)" -gt 100 && echo toolbox' | grep -qx toolbox; }
 alpine_plain()   { run alpine:3.21 sh -c '! command -v bash && cat /etc/alpine-release'; }
 static_nonroot() {
     run -u 65532 -v "$T/purego/app:/app:ro" gcr.io/distroless/static-debian12 /app |
@@ -137,6 +138,7 @@ DOCKERFILE
     run gofront-standin-smoke:latest | grep uid=65532
 }
 
+check "busybox:1.37-musl: static busybox, applets as hard links"   busybox_static
 check "golang:1.26-alpine: go version is 1.26"                     go_version
 check "golang:1.26-alpine: no git, gcc, bash"                      alpine_no_tools
 check "golang:1.26-alpine: cgo off by default (no C compiler)"     alpine_no_cgo
