@@ -728,11 +728,22 @@ fn explain_step_failure(
         .and_then(|m| m.strip_prefix(": "))
         .unwrap_or(&f.message)
         .to_string();
+    // A required secret the client did not send: say how to send it.
+    let hint = match daemon
+        .split("secret ")
+        .nth(1)
+        .and_then(|r| r.split(" not found").next())
+    {
+        Some(id) if daemon.contains(" not found") => format!(
+            "pass it with --secret id={id},src=FILE, e.g. --secret id=netrc,src=$HOME/.netrc"
+        ),
+        _ => "the step's output above shows why".to_string(),
+    };
     f.message = match step {
         Some((name, line)) => {
             let name = name.trim_start_matches("[gofront] ");
             let at = line.map(|l| format!("{file}:{l}: ")).unwrap_or_default();
-            format!("{at}{name} failed: {daemon} (hint: the step's output above shows why)")
+            format!("{at}{name} failed: {daemon} (hint: {hint})")
         }
         None => {
             format!("{BUILD} failed: {daemon} (hint: the step's output above shows why)")

@@ -59,6 +59,7 @@ on_both_daemons!(
     binary_target_exports_only_the_binaries,
     images_in_the_spec_replace_the_builder_and_the_runtime,
     debug_target_adds_a_shell_toolbox,
+    private_module_over_a_git_server_with_a_netrc_secret,
 );
 
 /// The main path: hello with a version, a label and the default runtime.
@@ -1127,4 +1128,101 @@ fn debug_target_adds_a_shell_toolbox(d: Daemon) {
     assert_eq!(server.get("/healthz"), "ok\n");
     drop(server);
     remove_image(&tag);
+}
+
+/// The private module server of tests/fixtures/gitserver, on 127.42.0.1:80,
+/// stopped on drop.
+struct GitServer {
+    state: tempfile::TempDir,
+}
+
+impl GitServer {
+    fn start() -> GitServer {
+        let state = tempfile::tempdir().unwrap();
+        let up = repo_root().join("tests/fixtures/gitserver/up.sh");
+        let out = std::process::Command::new(up)
+            .arg(state.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "gitserver up: {out:?}");
+        GitServer { state }
+    }
+}
+
+impl Drop for GitServer {
+    fn drop(&mut self) {
+        let down = repo_root().join("tests/fixtures/gitserver/down.sh");
+        let _ = std::process::Command::new(down)
+            .arg(self.state.path())
+            .status();
+    }
+}
+
+/// examples/private: a module only a password-protected git server on
+/// loopback serves. The `netrc` secret reaches `go mod download` and no
+/// layer; without it the download fails.
+fn private_module_over_a_git_server_with_a_netrc_secret(d: Daemon) {
+    let _server = GitServer::start();
+    let ctx = copy_example("private");
+    let netrc = ctx.path().join("../netrc-private");
+    std::fs::write(
+        &netrc,
+        "machine git.gofront.test login gofront password s3cret\n",
+    )
+    .unwrap();
+    let secret = format!("id=netrc,src={}", netrc.display());
+    let mut args = vec![
+        "--add-host",
+        "git.gofront.test:127.42.0.1",
+        "--build-arg",
+        "GOINSECURE=git.gofront.test",
+    ];
+    // Docker 20.10 runs build steps on a bridge network; buildkitd here
+    // runs them on the host's (scripts/buildkit-up.sh).
+    if d == Daemon::Docker {
+        args.extend(["--network", "host"]);
+    }
+    let tag = unique_tag("private");
+    let mut with_secret = args.clone();
+    with_secret.extend(["--secret", secret.as_str()]);
+    build(d, ctx.path(), "gofront.yaml", &tag, &with_secret).assert_ok();
+    let server = Server::start(&tag);
+    assert_eq!(server.get("/"), "hello from a private module\n");
+    drop(server);
+    let files = image_files(&tag);
+    assert!(
+        !files
+            .iter()
+            .any(|f| f.path.ends_with(".netrc")
+                || String::from_utf8_lossy(&f.data).contains("s3cret")),
+        "the secret is in no layer"
+    );
+    remove_image(&tag);
+
+    // Without the secret: a clear error with a hint.
+    args.push("--no-cache");
+    let b = build(d, ctx.path(), "gofront.yaml", &unique_tag("private"), &args);
+    b.assert_failed_with(&["secret netrc", "not found", "--secret id=netrc,src="]);
+
+    // With a wrong password the git server refuses the download.
+    std::fs::write(
+        &netrc,
+        "machine git.gofront.test login gofront password wrong\n",
+    )
+    .unwrap();
+    let mut wrong = args.clone();
+    wrong.extend(["--secret", secret.as_str()]);
+    let b = build(
+        d,
+        ctx.path(),
+        "gofront.yaml",
+        &unique_tag("private"),
+        &wrong,
+    );
+    b.assert_failed_with(&["go mod download failed"]);
+    assert!(
+        b.log.contains("git.gofront.test/team/greeting"),
+        "{}",
+        b.log
+    );
 }
