@@ -484,6 +484,14 @@ pub fn elf(data: &[u8]) -> Option<Elf> {
     })
 }
 
+/// Whether an ELF file has a symbol table (it is not stripped).
+pub fn has_symtab(data: &[u8]) -> bool {
+    let e = goblin::elf::Elf::parse(data).expect("an ELF file");
+    e.section_headers
+        .iter()
+        .any(|h| e.shdr_strtab.get_at(h.sh_name) == Some(".symtab"))
+}
+
 /// The ELF a Go binary for `platform` must be: (bits, little endian, e_machine).
 pub fn expected_elf(platform: &str) -> (u8, bool, u16) {
     match platform {

@@ -60,6 +60,7 @@ on_both_daemons!(
     images_in_the_spec_replace_the_builder_and_the_runtime,
     debug_target_adds_a_shell_toolbox,
     private_module_over_a_git_server_with_a_netrc_secret,
+    build_switches_reach_go_build,
 );
 
 /// The main path: hello with a version, a label and the default runtime.
@@ -1225,4 +1226,33 @@ fn private_module_over_a_git_server_with_a_netrc_secret(d: Daemon) {
         "{}",
         b.log
     );
+}
+
+/// `strip`, `trimpath`, `goflags`, `goexperiment` and `tags` end up in the
+/// binary: Go records its build settings in it.
+fn build_switches_reach_go_build(d: Daemon) {
+    let ctx = copy_example("hello");
+    let binary = |tag: &str| file(&image_files(tag), "usr/local/bin/hello").data.clone();
+    let contains =
+        |data: &[u8], needle: &str| data.windows(needle.len()).any(|w| w == needle.as_bytes());
+    let default = unique_tag("switches");
+    build(d, ctx.path(), "gofront.yaml", &default, &[]).assert_ok();
+    let plain = binary(&default);
+    assert!(!has_symtab(&plain), "stripped by default");
+    assert!(contains(&plain, "-trimpath=true"), "trimpath by default");
+
+    write_spec(
+        ctx.path(),
+        "main: .\nstrip: false\ntrimpath: false\ngoflags: [\"-gcflags=all=-l\"]\ngoexperiment: [jsonv2]\ntags: [gofront_e2e]\n",
+    );
+    let custom = unique_tag("switches");
+    build(d, ctx.path(), "gofront.yaml", &custom, &[]).assert_ok();
+    let data = binary(&custom);
+    assert!(has_symtab(&data), "strip: false keeps the symbol table");
+    assert!(!contains(&data, "-trimpath=true"));
+    assert!(contains(&data, "-gcflags=all=-l"));
+    assert!(contains(&data, "GOEXPERIMENT=jsonv2"));
+    assert!(contains(&data, "-tags=gofront_e2e"));
+    remove_image(&default);
+    remove_image(&custom);
 }
