@@ -603,22 +603,32 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
             // git's environment, so nothing is written into a layer.
             let goprivate = go_env.get("GOPRIVATE").cloned().unwrap_or_default();
             let hosts = private_hosts(&goprivate);
+            // Both schemes: the go-import tag of a plain-http server says http://.
+            let rewrites: Vec<(String, String)> = hosts
+                .iter()
+                .flat_map(|host| {
+                    ["https", "http"].map(|scheme| {
+                        (
+                            format!("url.ssh://git@{host}/.insteadOf"),
+                            format!("{scheme}://{host}/"),
+                        )
+                    })
+                })
+                .collect();
             download
                 .env
-                .insert("GIT_CONFIG_COUNT".into(), hosts.len().to_string());
-            for (i, host) in hosts.iter().enumerate() {
-                download.env.insert(
-                    format!("GIT_CONFIG_KEY_{i}"),
-                    format!("url.ssh://git@{host}/.insteadOf"),
-                );
-                download
-                    .env
-                    .insert(format!("GIT_CONFIG_VALUE_{i}"), format!("https://{host}/"));
+                .insert("GIT_CONFIG_COUNT".into(), rewrites.len().to_string());
+            for (i, (key, value)) in rewrites.into_iter().enumerate() {
+                download.env.insert(format!("GIT_CONFIG_KEY_{i}"), key);
+                download.env.insert(format!("GIT_CONFIG_VALUE_{i}"), value);
             }
             if private.known_hosts.is_empty() {
+                // Setting GIT_SSH_COMMAND stops the go command from adding
+                // its own options, so they are repeated here.
                 download.env.insert(
                     "GIT_SSH_COMMAND".into(),
-                    "ssh -o StrictHostKeyChecking=accept-new".into(),
+                    "ssh -o StrictHostKeyChecking=accept-new -o BatchMode=yes -o ControlMaster=no"
+                        .into(),
                 );
             } else {
                 download.known_hosts = Some(

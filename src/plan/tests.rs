@@ -556,7 +556,11 @@ fn private_credentials_go_to_the_download_step_only() {
     );
     assert!(p.download.ssh);
     assert_eq!(p.download.env["SSH_AUTH_SOCK"], SSH_AGENT_SOCK);
-    assert_eq!(p.download.env["GIT_CONFIG_COUNT"], "1");
+    assert_eq!(p.download.env["GIT_CONFIG_COUNT"], "2");
+    assert_eq!(
+        p.download.env["GIT_CONFIG_VALUE_1"],
+        "http://git.corp.example/"
+    );
     assert_eq!(
         p.download.env["GIT_CONFIG_KEY_0"],
         "url.ssh://git@git.corp.example/.insteadOf"

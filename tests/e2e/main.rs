@@ -61,6 +61,7 @@ on_both_daemons!(
     debug_target_adds_a_shell_toolbox,
     private_module_over_a_git_server_with_a_netrc_secret,
     build_switches_reach_go_build,
+    private_module_over_ssh_with_the_agent_forwarded,
 );
 
 /// The main path: hello with a version, a label and the default runtime.
@@ -1255,4 +1256,62 @@ fn build_switches_reach_go_build(d: Daemon) {
     assert!(contains(&data, "-tags=gofront_e2e"));
     remove_image(&default);
     remove_image(&custom);
+}
+
+/// `private: { ssh: true, known_hosts: [...] }`: the module is fetched by
+/// git over ssh (sshd on 127.42.0.1:22, key auth only) with the client's key
+/// forwarded through `--ssh default`, and the host key checked.
+fn private_module_over_ssh_with_the_agent_forwarded(d: Daemon) {
+    let server = GitServer::start();
+    let ssh_up = repo_root().join("tests/fixtures/gitserver/ssh-up.sh");
+    let out = std::process::Command::new(ssh_up)
+        .arg(server.state.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "ssh-up: {out:?}");
+    let ssh_dir = server.state.path().join("ssh");
+    let known_hosts = std::fs::read_to_string(ssh_dir.join("known_hosts")).unwrap();
+    let ctx = copy_example("private");
+    write_spec(
+        ctx.path(),
+        &format!(
+            "main: .\ngoprivate: git.gofront.test\nprivate:\n  ssh: true\n  known_hosts: [\"{}\"]\n",
+            known_hosts.trim()
+        ),
+    );
+    let key = format!("default={}", ssh_dir.join("id_ed25519").display());
+    let mut args = vec![
+        "--add-host",
+        "git.gofront.test:127.42.0.1",
+        "--build-arg",
+        "GOINSECURE=git.gofront.test",
+        "--ssh",
+        key.as_str(),
+    ];
+    if d == Daemon::Docker {
+        args.extend(["--network", "host"]);
+    }
+    let tag = unique_tag("private-ssh");
+    let b = build(d, ctx.path(), "gofront.yaml", &tag, &args);
+    b.assert_ok();
+    let server_run = Server::start(&tag);
+    assert_eq!(server_run.get("/"), "hello from a private module\n");
+    drop(server_run);
+    remove_image(&tag);
+
+    // A wrong host key is refused.
+    write_spec(
+        ctx.path(),
+        "main: .\ngoprivate: git.gofront.test\nprivate:\n  ssh: true\n  known_hosts: [\"git.gofront.test ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBadBadBadBadBadBadBadBadBadBadBadBadBadBadBad\"]\n",
+    );
+    args.push("--no-cache");
+    let b = build(
+        d,
+        ctx.path(),
+        "gofront.yaml",
+        &unique_tag("private-ssh"),
+        &args,
+    );
+    b.assert_failed_with(&["go mod download failed"]);
+    assert!(b.log.contains("Host key verification failed"), "{}", b.log);
 }

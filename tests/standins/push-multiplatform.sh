@@ -5,6 +5,7 @@
 #
 #   golang:1.26-alpine, golang:1.26-bookworm -> 127.0.0.1:5000/library/golang:<tag>   linux/amd64
 #   ourorg/gofront:latest                    -> 127.0.0.1:5000/ourorg/gofront:latest  linux/amd64
+#   busybox:1.37-musl                        -> 127.0.0.1:5000/library/busybox:1.37-musl  linux/amd64, linux/arm64
 #   gcr.io/distroless/static-debian12        -> 127.0.0.1:5000/distroless/static-debian12:latest  7 platforms
 #   alpine:3.21                              -> 127.0.0.1:5000/library/alpine:3.21    7 platforms
 #   gcr.io/distroless/base-debian12          -> 127.0.0.1:5000/distroless/base-debian12:latest    linux/amd64 (index)
@@ -28,6 +29,11 @@
 #     fails if something executes it. gofront's final stage never executes
 #     anything, so these bases are enough for it. CMD stays ["/bin/sh"] as
 #     in the real image (it points at nothing there).
+#   * busybox (the `debug` target's toolbox, copied into the image of the
+#     *target* platform): linux/arm64 gets the same tree with Debian's arm64
+#     busybox-static written into /bin/busybox, so every hard-linked applet
+#     is the arm64 binary too. Other platforms are not offered (a build for
+#     them fails as "no match for platform"), rather than given x86-64 code.
 #   * distroless/base carries the host's glibc and libssl (x86-64 code), so
 #     it is linux/amd64 only (still an index, so asking it for another
 #     platform fails as "no match for platform" instead of silently giving
@@ -214,9 +220,31 @@ golang_rootfs() {
     chmod -R u+w "$dir" && rm -rf "$dir" "$debs"
 }
 
+# busybox_rootfs ARCH LAYER OUT: busybox:*-musl for a foreign architecture:
+# the stand-in's tree (one static busybox, the applets hard links to it) with
+# that architecture's static busybox (Debian's busybox-static) written over
+# /bin/busybox in place: the hard links share its inode, so they all become
+# the foreign binary and stay hard links in the tar.
+busybox_rootfs() {
+    local arch=$1 layer=$2 out=$3 dir debs links
+    dir=$(mktemp -d) debs=$(mktemp -d)
+    download_debs "$arch" "$debs" busybox-static
+    mkdir "$debs/x"
+    dpkg-deb -x "$debs"/busybox-static_*.deb "$debs/x"
+    tar -x --same-owner -C "$dir" -f "$layer"
+    links=$(stat -c %h "$dir/bin/busybox")
+    [ "$links" -gt 100 ] || die "busybox stand-in: /bin/busybox has $links links, expected the applets as hard links"
+    cat "$debs/x/bin/busybox" >"$dir/bin/busybox"   # same inode: every applet follows
+    [ "$(stat -c %h "$dir/bin/busybox")" = "$links" ] || die "busybox_rootfs: hard links lost"
+    tar -C "$dir" --numeric-owner -cf "$out" .
+    rm -rf "$dir" "$debs"
+}
+
 # push_index SRC DEST PLATFORMS FOREIGN: FOREIGN is what non-build platforms
 # get: "same" (identical files), "no-busybox" (busybox and its applets left
-# out) or "glibc" (distroless/base with that architecture's Debian libc).
+# out), "glibc" (distroless/base with that architecture's Debian libc),
+# "golang" (that architecture's busybox and Go toolchain) or "busybox" (that
+# architecture's static busybox under the same hard links).
 push_index() {
     local src=$1 dest=$2 platforms=$3 foreign=$4
     local id ctx layer p arch created want
@@ -249,6 +277,8 @@ push_index() {
             glibc_rootfs "$arch" "$ctx/rootfs-$arch.tar"
         elif [ "$foreign" = golang ]; then
             golang_rootfs "$arch" "$layer" "$ctx/rootfs-$arch.tar"
+        elif [ "$foreign" = busybox ]; then
+            busybox_rootfs "$arch" "$layer" "$ctx/rootfs-$arch.tar"
         elif [ ! -e "$ctx/rootfs-foreign.tar" ]; then
             # Drop /bin/busybox and every symlink to it (the applets).
             cp "$layer" "$ctx/rootfs-foreign.tar"
@@ -277,7 +307,7 @@ push_index() {
 
 push_index golang:1.26-alpine                 "$REGISTRY/library/golang:1.26-alpine"       "$BUILD_PLATFORM,linux/arm64" golang
 push_plain golang:1.26-bookworm               "$REGISTRY/library/golang:1.26-bookworm"
-push_plain busybox:1.37-musl                  "$REGISTRY/library/busybox:1.37-musl"
+push_index busybox:1.37-musl                  "$REGISTRY/library/busybox:1.37-musl"        "$BUILD_PLATFORM,linux/arm64" busybox
 push_plain ourorg/gofront:latest              "$REGISTRY/ourorg/gofront:latest"
 push_index gcr.io/distroless/static-debian12  "$REGISTRY/distroless/static-debian12:latest" "$ALL_PLATFORMS" same
 push_index alpine:3.21                        "$REGISTRY/library/alpine:3.21"              "$ALL_PLATFORMS" no-busybox

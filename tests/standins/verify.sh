@@ -113,6 +113,13 @@ bookworm_cgo() {
 # (pipefail is on, hence the `|| true` before grep.)
 no_shell()       { { run "$1" /bin/sh -c true 2>&1 || true; } | grep 'no such file or directory'; }
 busybox_static() { run busybox:1.37-musl sh -c 'test "$(stat -c %h /bin/busybox)" -gt 100 && echo toolbox' | grep -qx toolbox; }
+# gofront's debug target copies the image's /bin elsewhere: the applets must
+# be files (hard links), not symlinks to /bin/busybox, and need no libc.
+busybox_copied() {
+    run busybox:1.37-musl sh -c 'mkdir /tmp/t && cp -a /bin/. /tmp/t/ && test ! -L /tmp/t/ls &&
+        test ! -e /lib/ld-musl-x86_64.so.1 && test ! -e /lib64/ld-linux-x86-64.so.2 &&
+        /tmp/t/ls /tmp/t/sh && PATH=/tmp/t /tmp/t/sh -c "echo copied"' | grep -qx copied
+}
 alpine_plain()   { run alpine:3.21 sh -c '! command -v bash && cat /etc/alpine-release'; }
 static_nonroot() {
     run -u 65532 -v "$T/purego/app:/app:ro" gcr.io/distroless/static-debian12 /app |
@@ -139,6 +146,7 @@ DOCKERFILE
 }
 
 check "busybox:1.37-musl: static busybox, applets as hard links"   busybox_static
+check "busybox:1.37-musl: applets run from a copy of /bin, no libc" busybox_copied
 check "golang:1.26-alpine: go version is 1.26"                     go_version
 check "golang:1.26-alpine: no git, gcc, bash"                      alpine_no_tools
 check "golang:1.26-alpine: cgo off by default (no C compiler)"     alpine_no_cgo
