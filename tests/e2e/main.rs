@@ -62,6 +62,7 @@ on_both_daemons!(
     private_module_over_a_git_server_with_a_netrc_secret,
     build_switches_reach_go_build,
     private_module_over_ssh_with_the_agent_forwarded,
+    race_detector_tests_run_with_cgo_on_bookworm,
 );
 
 /// The main path: hello with a version, a label and the default runtime.
@@ -1314,4 +1315,32 @@ fn private_module_over_ssh_with_the_agent_forwarded(d: Daemon) {
     );
     b.assert_failed_with(&["go mod download failed"]);
     assert!(b.log.contains("Host key verification failed"), "{}", b.log);
+}
+
+/// `test.flags: [-race]`: the race detector needs cgo, so the tests run on
+/// the bookworm builder with CGO_ENABLED=1; the binary stays static.
+fn race_detector_tests_run_with_cgo_on_bookworm(d: Daemon) {
+    let ctx = copy_example("tested");
+    write_spec(
+        ctx.path(),
+        "main: .\ntest: { packages: [./...], flags: [-race, -count=1] }\n",
+    );
+    let out = tempfile::tempdir().unwrap();
+    let b = build_local_on(
+        d,
+        ctx.path(),
+        "gofront.yaml",
+        out.path(),
+        &["--target", "binary"],
+    );
+    b.assert_ok();
+    // (The argv, -race included, is checked by the plan's unit tests.)
+    assert!(b.log.contains("[gofront] go test ./..."), "{}", b.log);
+    assert!(
+        b.log.contains("golang:1.26-bookworm"),
+        "the race detector needs gcc: {}",
+        b.log
+    );
+    let binary = std::fs::read(out.path().join("tested")).unwrap();
+    assert!(!elf(&binary).unwrap().dynamic, "the binary is still static");
 }
