@@ -101,6 +101,10 @@ struct Case {
     build_args: &'static [(&'static str, &'static str)],
     merge: bool,
     with_source: bool,
+    /// `--network host` and an `--add-host`.
+    host_network: bool,
+    /// The `go test` graph instead of the image's.
+    test_graph: bool,
 }
 
 impl Case {
@@ -113,6 +117,8 @@ impl Case {
             build_args: &[],
             merge: true,
             with_source: false,
+            host_network: false,
+            test_graph: false,
         }
     }
 
@@ -130,6 +136,16 @@ impl Case {
             excludes: vec!["*.md".into(), ".git".into()],
             gomod: gomod::parse(self.go_mod).unwrap(),
             merge: self.merge,
+            network: if self.host_network {
+                gofront::llb::Network::Host
+            } else {
+                gofront::llb::Network::Default
+            },
+            extra_hosts: if self.host_network {
+                vec![("git.corp.example".into(), "127.42.0.1".into())]
+            } else {
+                Vec::new()
+            },
             ..Default::default()
         };
         let spec = spec::parse("gofront.yaml", self.yaml).unwrap();
@@ -140,7 +156,14 @@ impl Case {
             data: self.yaml.as_bytes().to_vec(),
             language: "YAML".into(),
         };
-        let def = to_llb(&plan, &env, self.with_source.then_some(&source)).definition;
+        let source = self.with_source.then_some(&source);
+        let def = if self.test_graph {
+            gofront::convert::test_llb(&plan, &env, source)
+                .expect("the spec has tests")
+                .definition
+        } else {
+            to_llb(&plan, &env, source).definition
+        };
         assert_eq!(
             def.source.is_some(),
             self.with_source,
@@ -199,8 +222,36 @@ fn cases() -> Vec<Case> {
                 "main: .\nversion: { arg: VERSION, var: main.version }\nenv: { A: b }\n",
             )
         },
+        Case {
+            host_network: true,
+            with_source: true,
+            build_args: &[("SOURCE_DATE_EPOCH", "1700000000")],
+            ..Case::new(
+                "binaries, private netrc + ssh, files, workdir, upx, host network",
+                FULL,
+            )
+        },
+        Case {
+            test_graph: true,
+            with_source: true,
+            ..Case::new("the go test graph", FULL)
+        },
     ]
 }
+
+/// Every kind of step and mount gofront has: secret and SSH mounts, a
+/// known_hosts mount, apt sources, upx, files, several binaries.
+const FULL: &str = r#"binaries:
+  - main: ./cmd/server
+  - main: ./cmd/migrate
+    tags: [postgres]
+goprivate: git.corp.example
+private: { netrc: true, ssh: true, known_hosts: ["git.corp.example ssh-ed25519 AAAA"] }
+test: { flags: [-race] }
+files: [{ src: config/app.yaml, dst: /etc/app/app.yaml, mode: "0640" }]
+workdir: /app
+upx: true
+"#;
 
 #[test]
 #[ignore = "needs Go and the Go module proxy: run scripts/test.sh"]
