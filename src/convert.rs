@@ -66,7 +66,10 @@ fn gomod_source(plan: &Plan) -> State {
     )
 }
 
-fn go_exec(plan: &Plan, rootfs: &State, step: &Step, builder_env: &[String]) -> Exec {
+/// A plan step (go, apt or upx) as an exec in the builder, at the build
+/// platform, with the builder image's env, the step's mounts for
+/// credentials, and the build's network settings.
+fn builder_exec(plan: &Plan, rootfs: &State, step: &Step, builder_env: &[String]) -> Exec {
     let mut exec = Exec::new(
         rootfs.clone(),
         step.argv.clone(),
@@ -138,7 +141,7 @@ fn toolchain(plan: &Plan, builder_env: &[String]) -> Toolchain {
     // The source is mounted writable-but-discarded so that `go mod
     // download` may touch go.sum without failing or reaching any layer.
     let gomod = gomod_source(plan);
-    let downloaded = go_exec(plan, &builder, &plan.download, builder_env)
+    let downloaded = builder_exec(plan, &builder, &plan.download, builder_env)
         .mount_writable_discarded(SRC, &gomod)
         .run();
     // Debian packages (C cross compiler, upx) go on top of the dependency
@@ -155,7 +158,7 @@ fn toolchain(plan: &Plan, builder_env: &[String]) -> Toolchain {
         );
     }
     for step in &plan.apt {
-        ready = go_exec(plan, &ready, step, builder_env).run().root;
+        ready = builder_exec(plan, &ready, step, builder_env).run().root;
     }
     let context = context_source(
         &plan.excludes,
@@ -179,7 +182,7 @@ pub fn test_llb(
 ) -> Option<llb::Marshaled> {
     let step = plan.test.as_ref()?;
     let t = toolchain(plan, builder_env);
-    let tested = go_exec(plan, &t.ready, step, builder_env)
+    let tested = builder_exec(plan, &t.ready, step, builder_env)
         .mount_readonly(SRC, &t.context)
         .mount_cache(GOCACHE, GOCACHE_ID, CacheSharing::Shared)
         .run();
@@ -289,7 +292,7 @@ pub fn to_llb(plan: &Plan, builder_env: &[String], source: Option<&SourceFile>) 
         );
     }
     for (compile, (name, path)) in plan.compiles.iter().zip(&f.binaries) {
-        let compiled = go_exec(plan, &t.ready, &compile.step, builder_env)
+        let compiled = builder_exec(plan, &t.ready, &compile.step, builder_env)
             .mount_readonly(SRC, &t.context)
             .mount_cache(GOCACHE, GOCACHE_ID, CacheSharing::Shared)
             .mount_output(OUT, &State::scratch())
@@ -298,7 +301,7 @@ pub fn to_llb(plan: &Plan, builder_env: &[String], source: Option<&SourceFile>) 
             .mount(OUT)
             .expect("the compile step has an output mount");
         if let Some(upx) = &compile.upx {
-            out = go_exec(plan, &t.ready, upx, builder_env)
+            out = builder_exec(plan, &t.ready, upx, builder_env)
                 .mount_readonly(UPX_IN, &out)
                 .mount_output(OUT, &State::scratch())
                 .run()

@@ -2,9 +2,6 @@
 //! files the plan needs, plan, resolve images, solve the graph, and hand back
 //! the result with its image config.
 
-use base64::Engine;
-use bollard_buildkit_proto::google::protobuf::Any;
-
 use crate::convert;
 use crate::gateway::{Bridge, Caps, Failure, Opts, Refs, fsutil_stat};
 use crate::gomod;
@@ -13,7 +10,7 @@ use crate::introspect;
 use crate::lint;
 use crate::llb::{self, LocalOptions, OpOptions, Platform};
 use crate::plan::{self, Inputs};
-use crate::spec::{self, Pos, SpecError};
+use crate::spec::{self, SpecError};
 use crate::subrequest::{self, Request};
 
 /// LLB features every gofront graph needs, and the BuildKit that has them.
@@ -50,32 +47,23 @@ struct SpecFile {
 }
 
 impl SpecFile {
+    fn source(&self) -> subrequest::SourceFile<'_> {
+        subrequest::SourceFile {
+            filename: &self.name,
+            data: self.text.as_bytes(),
+            language: "YAML",
+        }
+    }
+
     /// A failure that points at `pos` in the spec, with an `errdefs.Source`
     /// detail so that clients which render it show the YAML excerpt.
     fn failure(&self, err: &SpecError) -> Failure {
         let mut f = Failure::new(err.to_string());
         if err.pos.line > 0 {
             f.details
-                .push(source_detail(&self.name, &self.text, err.pos));
+                .push(subrequest::source_detail(&self.source(), err.pos));
         }
         f
-    }
-}
-
-/// `github.com/moby/buildkit/errdefs.Source` as BuildKit sends it: JSON.
-fn source_detail(file: &str, text: &str, pos: Pos) -> Any {
-    let position = serde_json::json!({"line": pos.line, "character": pos.column});
-    let value = serde_json::json!({
-        "info": {
-            "filename": file,
-            "data": base64::engine::general_purpose::STANDARD.encode(text),
-            "language": "YAML",
-        },
-        "ranges": [{"start": position, "end": position}],
-    });
-    Any {
-        type_url: "github.com/moby/buildkit/errdefs.Source+json".into(),
-        value: serde_json::to_vec(&value).expect("json serializes"),
     }
 }
 
@@ -394,22 +382,14 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
         name: display_name.clone(),
         text,
     };
-    let source_file = || subrequest::SourceFile {
-        filename: &file.name,
-        data: file.text.as_bytes(),
-        language: "YAML",
-    };
     let spec = match spec::parse(&display_name, &file.text) {
         Ok(spec) => spec,
         // `--call check` reports a broken spec as its build error.
         Err(e) if request == Some(Request::Lint) => {
-            let at = (e.pos.line > 0).then_some(subrequest::Location {
-                line: e.pos.line,
-                column: e.pos.column,
-            });
+            let at = (e.pos.line > 0).then_some(e.pos);
             return Ok(Outcome {
                 refs: Refs::None,
-                metadata: subrequest::lint(&[], &source_file(), Some((&e.to_string(), at))),
+                metadata: subrequest::lint(&[], &file.source(), Some((&e.to_string(), at))),
             });
         }
         Err(e) => return Err(file.failure(&e)),
@@ -418,13 +398,13 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
         Some(Request::Outline) => {
             return Ok(Outcome {
                 refs: Refs::None,
-                metadata: subrequest::outline(&introspect::outline(&spec), &source_file()),
+                metadata: subrequest::outline(&introspect::outline(&spec), &file.source()),
             });
         }
         Some(Request::Targets) => {
             return Ok(Outcome {
                 refs: Refs::None,
-                metadata: subrequest::targets(&introspect::targets(&spec), &source_file()),
+                metadata: subrequest::targets(&introspect::targets(&spec), &file.source()),
             });
         }
         _ => {}
@@ -477,12 +457,12 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
     if request == Some(Request::Lint) {
         return Ok(Outcome {
             refs: Refs::None,
-            metadata: subrequest::lint(&warnings, &source_file(), None),
+            metadata: subrequest::lint(&warnings, &file.source(), None),
         });
     }
     if caps.has_warnings() {
         for w in &warnings {
-            let (short, warn_opts) = subrequest::warning_for_build(w, &source_file());
+            let (short, warn_opts) = subrequest::warning_for_build(w, &file.source());
             // A warning that cannot be shown must not fail the build.
             let _ = bridge.warn(&spec_digest, &short, warn_opts).await;
         }
@@ -754,7 +734,10 @@ fn explain_step_failure(
 
 #[cfg(test)]
 mod tests {
+    use bollard_buildkit_proto::google::protobuf::Any;
+
     use super::*;
+    use crate::spec::Pos;
 
     #[test]
     fn package_clause_skips_comments_and_build_tags() {
@@ -769,7 +752,11 @@ mod tests {
 
     #[test]
     fn source_detail_is_buildkit_json() {
-        let any = source_detail("gofront.yaml", "main: x\n", Pos { line: 1, column: 7 });
+        let file = SpecFile {
+            name: "gofront.yaml".into(),
+            text: "main: x\n".into(),
+        };
+        let any = subrequest::source_detail(&file.source(), Pos { line: 1, column: 7 });
         assert_eq!(any.type_url, "github.com/moby/buildkit/errdefs.Source+json");
         let v: serde_json::Value = serde_json::from_slice(&any.value).unwrap();
         assert_eq!(v["info"]["filename"], "gofront.yaml");

@@ -9,10 +9,7 @@ use crate::spec::{Pos, Spec, template};
 use crate::subrequest::{Arg, CacheMount, Location, Outline, Secret, Ssh, Warning};
 
 fn location(pos: Pos) -> Option<Location> {
-    (pos.line > 0).then_some(Location {
-        line: pos.line,
-        column: pos.column,
-    })
+    (pos.line > 0).then_some(pos)
 }
 
 /// The build args, secrets, SSH agents and cache mounts a spec uses.
@@ -27,11 +24,7 @@ pub fn outline(spec: &Spec) -> Outline {
         });
     }
     // {{.Env.NAME}} in ldflags: required build args (no default).
-    let flags = spec
-        .ldflags
-        .iter()
-        .chain(spec.binaries.iter().flat_map(|b| b.ldflags.iter()));
-    for flag in flags {
+    for flag in spec.all_ldflags() {
         for word in &flag.words {
             for key in template::keys(word).unwrap_or_default() {
                 if let template::Key::Env(name) = key

@@ -331,11 +331,7 @@ fn secrets(spec: &spec::Spec, ctx: &Context, out: &mut Vec<Finding>) {
             ));
         }
     }
-    let flags = spec
-        .ldflags
-        .iter()
-        .chain(spec.binaries.iter().flat_map(|b| b.ldflags.iter()));
-    for flag in flags {
+    for flag in spec.all_ldflags() {
         for word in &flag.words {
             let Ok(keys) = spec::template::keys(word) else {
                 continue;

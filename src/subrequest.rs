@@ -74,13 +74,9 @@ impl Request {
     }
 }
 
-/// A position in the spec file: `line` 1-based, `column` 1-based (0 when
-/// unknown). A `line` of 0 means "no position".
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Location {
-    pub line: u32,
-    pub column: u32,
-}
+/// A position in the spec file is the spec's own [`Pos`](crate::spec::Pos):
+/// `line` and `column` 1-based; a `line` of 0 means "no position".
+pub use crate::spec::Pos as Location;
 
 impl Location {
     /// The `pb.Range` BuildKit expects: start and end both set (the Go
@@ -295,6 +291,31 @@ struct JsonSourceInfo<'a> {
     data: &'a [u8],
     #[serde(skip_serializing_if = "str::is_empty")]
     language: &'a str,
+}
+
+/// `errdefs.Source` (`solver/errdefs/errdefs.proto`): the file and the
+/// ranges an error points at.
+#[derive(Serialize)]
+struct JsonSource<'a> {
+    info: JsonSourceInfo<'a>,
+    ranges: Vec<JsonRange>,
+}
+
+/// The `errdefs.Source` detail of an error at `loc` in `src`, as BuildKit
+/// sends it (a JSON `Any`): clients that render it print the excerpt.
+pub fn source_detail(src: &SourceFile, loc: Location) -> Any {
+    let value = JsonSource {
+        info: JsonSourceInfo {
+            filename: src.filename,
+            data: src.data,
+            language: src.language,
+        },
+        ranges: JsonLocation::of(Some(loc)).ranges,
+    };
+    Any {
+        type_url: "github.com/moby/buildkit/errdefs.Source+json".into(),
+        value: serde_json::to_vec(&value).expect("json serializes"),
+    }
 }
 
 /// `subrequests.Named` (`frontend/subrequests/types.go`; no `omitempty`).

@@ -228,6 +228,14 @@ impl Spec {
             .map(|b| b.main.pos)
             .unwrap_or_default()
     }
+
+    /// Every linker flag the spec writes: the top-level ones, then each
+    /// binary's own.
+    pub fn all_ldflags(&self) -> impl Iterator<Item = &LdFlag> {
+        self.ldflags
+            .iter()
+            .chain(self.binaries.iter().flat_map(|b| b.ldflags.iter()))
+    }
 }
 
 pub const DEFAULT_USER: &str = "65532:65532";
@@ -439,20 +447,22 @@ pub fn normalize_package(p: &str) -> Result<String, String> {
             "\"{p_shown}\" contains {c:?}; only letters, digits and . / _ - + ~ are allowed"
         ));
     }
-    let mut parts = Vec::new();
-    for part in p.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => return Err(format!("\"{p_shown}\" leaves the build context")),
-            "..." => return Err(format!("\"{p_shown}\" is a pattern; name one main package")),
-            other => parts.push(other),
-        }
+    let parts = path_parts(p).ok_or_else(|| format!("\"{p_shown}\" leaves the build context"))?;
+    if parts.contains(&"...") {
+        return Err(format!("\"{p_shown}\" is a pattern; name one main package"));
     }
     if parts.is_empty() {
         Ok(".".into())
     } else {
         Ok(format!("./{}", parts.join("/")))
     }
+}
+
+/// The elements of a slash-separated path without empty and `.` ones, or
+/// `None` when one is `..`: spec paths never walk up, they are refused.
+pub(crate) fn path_parts(p: &str) -> Option<Vec<&str>> {
+    let parts: Vec<&str> = p.split('/').filter(|s| !matches!(*s, "" | ".")).collect();
+    (!parts.contains(&"..")).then_some(parts)
 }
 
 fn is_arg_name(s: &str) -> bool {

@@ -99,7 +99,10 @@ pub(super) fn validate(file: &str, raw: RawSpec) -> Result<Spec, SpecError> {
         },
     };
 
-    let binaries = binaries(&e, raw.main, raw.binaries)?;
+    // The version first: `{{.Version}}` in any ldflags needs it.
+    let version = version(&e, raw.version)?;
+    let has_version = version.is_some();
+    let binaries = binaries(&e, raw.main, raw.binaries, has_version)?;
     let entrypoint = raw.entrypoint.map(located);
     if let Some(ep) = entrypoint.as_ref().filter(|ep| !is_file_name(&ep.value)) {
         return Err(e.at(
@@ -111,16 +114,7 @@ pub(super) fn validate(file: &str, raw: RawSpec) -> Result<Spec, SpecError> {
 
     let cgo = flag_or(raw.cgo, false);
     let runtime = runtime(&e, raw.runtime, &cgo)?;
-    let version = version(&e, raw.version)?;
-
-    let ldflags = ldflags(&e, raw.ldflags.unwrap_or_default(), version.is_some())?;
-    let mut binaries = binaries;
-    for b in &mut binaries {
-        // Per-binary ldflags were split already; check their templates too.
-        for f in &b.ldflags {
-            check_templates(&e, f, version.is_some())?;
-        }
-    }
+    let ldflags = split_ldflags(&e, raw.ldflags.unwrap_or_default(), has_version)?;
     let tags = tags(&e, raw.tags.unwrap_or_default())?;
     let goflags = goflags(&e, raw.goflags.unwrap_or_default())?;
     let mut goexperiment = Vec::new();
@@ -395,6 +389,7 @@ fn binaries(
     e: &Errors,
     main: Option<Spanned<String>>,
     list: Option<Spanned<Vec<Spanned<RawBinary>>>>,
+    has_version: bool,
 ) -> Result<Vec<Binary>, SpecError> {
     let package = |m: Located<String>, key: &str| -> Result<Located<String>, SpecError> {
         let value = normalize_package(&m.value).map_err(|why| {
@@ -465,7 +460,7 @@ fn binaries(
                     }
                     None => None,
                 };
-                let ldflags = split_ldflags(e, raw.ldflags.unwrap_or_default())?;
+                let ldflags = split_ldflags(e, raw.ldflags.unwrap_or_default(), has_version)?;
                 let tags = tags(e, raw.tags.unwrap_or_default())?;
                 out.push(Binary {
                     main,
@@ -599,7 +594,11 @@ fn version(
 
 /// Split each ldflags item into words as a shell would (`-extldflags "-static
 /// -lm"` is two words); templates are filled in later, per word.
-fn split_ldflags(e: &Errors, raw: Vec<Spanned<String>>) -> Result<Vec<LdFlag>, SpecError> {
+fn split_ldflags(
+    e: &Errors,
+    raw: Vec<Spanned<String>>,
+    has_version: bool,
+) -> Result<Vec<LdFlag>, SpecError> {
     let mut out = Vec::new();
     for item in raw {
         let item = located(item);
@@ -610,15 +609,23 @@ fn split_ldflags(e: &Errors, raw: Vec<Spanned<String>>) -> Result<Vec<LdFlag>, S
                 "",
             ));
         }
-        // Templates are checked on the whole flag first, so that a pipeline
-        // such as `{{.Version | x}}` is named as such, not as a broken word.
-        template::keys(&item.value).map_err(|why| {
+        // Templates are checked on the whole flag, before it is split into
+        // words: a pipeline such as `{{.Version | x}}` is named as such, and
+        // a valid whole leaves only valid holes in its words.
+        let keys = template::keys(&item.value).map_err(|why| {
             e.at(
                 item.pos,
                 format!("ldflags: {why}"),
                 "templates are {{.Version}}, {{.Commit}}, {{.Source}}, {{.Date}}, {{.GOOS}}, {{.GOARCH}}, {{.GOARM}}, {{.Env.NAME}}",
             )
         })?;
+        if !has_version && keys.contains(&Key::Named("Version".into())) {
+            return Err(e.at(
+                item.pos,
+                "ldflags: {{.Version}} is used but `version` is not set",
+                "add `version: { arg: VERSION, var: main.version }`",
+            ));
+        }
         let words = shlex::split(&item.value)
             .filter(|w| !w.is_empty())
             .ok_or_else(|| {
@@ -641,48 +648,12 @@ fn split_ldflags(e: &Errors, raw: Vec<Spanned<String>>) -> Result<Vec<LdFlag>, S
                 "one flag per item with its value, e.g. \"-X main.commit={{.Commit}}\"",
             ));
         }
-        for w in &words {
-            template::keys(w).map_err(|why| {
-                e.at(
-                    item.pos,
-                    format!("ldflags: {why}"),
-                    "templates are {{.Version}}, {{.Commit}}, {{.Source}}, {{.Date}}, {{.GOOS}}, {{.GOARCH}}, {{.GOARM}}, {{.Env.NAME}}",
-                )
-            })?;
-        }
         out.push(LdFlag {
             words,
             pos: item.pos,
         });
     }
     Ok(out)
-}
-
-fn check_templates(e: &Errors, flag: &LdFlag, has_version: bool) -> Result<(), SpecError> {
-    for w in &flag.words {
-        let keys =
-            template::keys(w).map_err(|why| e.at(flag.pos, format!("ldflags: {why}"), ""))?;
-        if !has_version && keys.contains(&Key::Named("Version".into())) {
-            return Err(e.at(
-                flag.pos,
-                "ldflags: {{.Version}} is used but `version` is not set",
-                "add `version: { arg: VERSION, var: main.version }`",
-            ));
-        }
-    }
-    Ok(())
-}
-
-fn ldflags(
-    e: &Errors,
-    raw: Vec<Spanned<String>>,
-    has_version: bool,
-) -> Result<Vec<LdFlag>, SpecError> {
-    let flags = split_ldflags(e, raw)?;
-    for f in &flags {
-        check_templates(e, f, has_version)?;
-    }
-    Ok(flags)
 }
 
 fn is_tag(s: &str) -> bool {
@@ -1043,14 +1014,8 @@ fn context_path(p: &str) -> Result<String, String> {
     if p.chars().any(|c| c.is_control()) || p.len() > MAX_VALUE {
         return Err("the path contains control characters or is too long".into());
     }
-    let mut parts = Vec::new();
-    for part in p.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => return Err(format!("\"{}\" leaves the build context", short(p))),
-            other => parts.push(other),
-        }
-    }
+    let parts =
+        path_parts(p).ok_or_else(|| format!("\"{}\" leaves the build context", short(p)))?;
     if parts.is_empty() {
         return Err("name a file or folder, not the whole context".into());
     }
@@ -1066,14 +1031,7 @@ fn image_path(p: &str) -> Result<String, String> {
     if p.chars().any(|c| c.is_control()) || p.len() > MAX_VALUE {
         return Err("the path contains control characters or is too long".into());
     }
-    let mut parts = Vec::new();
-    for part in p.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => return Err(format!("\"{}\" contains ..", short(p))),
-            other => parts.push(other),
-        }
-    }
+    let parts = path_parts(p).ok_or_else(|| format!("\"{}\" contains ..", short(p)))?;
     Ok(format!("/{}", parts.join("/")))
 }
 
