@@ -616,7 +616,7 @@ fn split_ldflags(
             e.at(
                 item.pos,
                 format!("ldflags: {why}"),
-                "templates are {{.Version}}, {{.Commit}}, {{.Source}}, {{.Date}}, {{.GOOS}}, {{.GOARCH}}, {{.GOARM}}, {{.Env.NAME}}",
+                "a template is a {{.Key}} hole and nothing else: no functions or pipelines",
             )
         })?;
         if !has_version && keys.contains(&Key::Named("Version".into())) {
