@@ -32,7 +32,7 @@ LABEL moby.buildkit.frontend.network.none="true"
 # subrequests (`--call outline|targets|check|subrequests.describe`). BuildKit
 # refuses requests that need others (inputs: a context or spec handed over as
 # an LLB input, from bake targets or git URLs with a query string).
-LABEL moby.buildkit.frontend.caps="moby.buildkit.frontend.contexts,moby.buildkit.frontend.subrequests"
+LABEL moby.buildkit.frontend.caps="moby.buildkit.frontend.inputs,moby.buildkit.frontend.subrequests,moby.buildkit.frontend.contexts,moby.buildkit.frontend.gitquerystring"
 LABEL org.opencontainers.image.title="gofront" \
       org.opencontainers.image.description="BuildKit frontend: a short YAML spec becomes an optimized Go service image"
 ENTRYPOINT ["/bin/gofront"]

@@ -14,11 +14,12 @@
 use bollard_buildkit_proto::pb;
 
 use crate::llb::{
-    self, CacheSharing, CopyOptions, Exec, LocalOptions, OpOptions, Owner, SourceFile, SourceRange,
-    State,
+    self, CacheSharing, CopyOptions, Exec, GitSource, LocalOptions, OpOptions, Owner, SourceFile,
+    SourceRange, State,
 };
 use crate::plan::{
-    BIN_DIR, CA_BUNDLE, GOCACHE, OUT, Plan, SRC, SSH_AGENT_SOCK, Step, TOOLBOX_DIR, Target, UPX_IN,
+    BIN_DIR, CA_BUNDLE, ContextSource, GOCACHE, OUT, Plan, SRC, SSH_AGENT_SOCK, Step, TOOLBOX_DIR,
+    Target, UPX_IN,
 };
 use crate::spec::Pos;
 
@@ -29,29 +30,130 @@ pub const GOCACHE_ID: &str = "gofront-gocache";
 /// The local name BuildKit clients use for the build context.
 pub const CONTEXT_LOCAL: &str = "context";
 
-/// The build context as sent by the client, minus `.dockerignore` excludes.
+/// The build context as a state: the client's directory minus
+/// `.dockerignore` excludes, a git repository or tarball BuildKit fetches,
+/// or a definition the client handed over.
 pub fn context_source(
+    context: &ContextSource,
     plan_excludes: &[String],
     session_id: &str,
     platform: &llb::Platform,
     no_cache: bool,
 ) -> State {
-    llb::local(
-        CONTEXT_LOCAL,
-        &LocalOptions {
-            session_id: session_id.to_string(),
-            shared_key_hint: CONTEXT_LOCAL.to_string(),
-            exclude_patterns: plan_excludes.to_vec(),
-            ..Default::default()
-        },
-        platform,
-        OpOptions::named("[gofront] load build context", no_cache),
-    )
+    match context {
+        ContextSource::Local => llb::local(
+            CONTEXT_LOCAL,
+            &LocalOptions {
+                session_id: session_id.to_string(),
+                shared_key_hint: CONTEXT_LOCAL.to_string(),
+                exclude_patterns: plan_excludes.to_vec(),
+                ..Default::default()
+            },
+            platform,
+            OpOptions::named("[gofront] load build context", no_cache),
+        ),
+        ContextSource::Git(git) => {
+            let host_path = format!("{}{}", git.host, git.path);
+            let shown = if git.reference.is_empty() {
+                host_path.clone()
+            } else {
+                format!("{host_path}#{}", git.reference)
+            };
+            let repo = llb::git(
+                &GitSource {
+                    remote: git.remote.clone(),
+                    host_path,
+                    reference: git.reference.clone(),
+                    checksum: git.checksum.clone(),
+                    keep_git_dir: git.keep_git_dir,
+                    skip_submodules: !git.submodules,
+                    ssh: git.scheme == "ssh",
+                },
+                platform,
+                OpOptions::named(format!("[gofront] load git context {shown}"), no_cache),
+            );
+            if git.subdir.is_empty() {
+                return repo;
+            }
+            // A copy rather than the source's `#ref:subdir`, which BuildKit
+            // v0.8 refuses ("subdir not supported yet").
+            State::scratch()
+                .file()
+                .copy(
+                    &repo,
+                    &format!("/{}/", git.subdir),
+                    "/",
+                    CopyOptions::default(),
+                )
+                .finish(
+                    platform,
+                    OpOptions::named(
+                        format!("[gofront] git context folder {}", git.subdir),
+                        no_cache,
+                    ),
+                )
+        }
+        ContextSource::Tarball { url } => {
+            // Clients serve a context on stdin under these names.
+            let shown = if url.starts_with("http://buildkit-session/")
+                || url.starts_with("http://build-context-")
+            {
+                "the tarball the client sends"
+            } else {
+                url.as_str()
+            };
+            let archive = llb::http(
+                url,
+                TARBALL_FILE,
+                platform,
+                OpOptions::named(format!("[gofront] download context {shown}"), no_cache),
+            );
+            State::scratch()
+                .file()
+                .copy(
+                    &archive,
+                    &format!("/{TARBALL_FILE}"),
+                    "/",
+                    CopyOptions {
+                        unpack: true,
+                        ..Default::default()
+                    },
+                )
+                .finish(
+                    platform,
+                    OpOptions::named("[gofront] unpack the context", no_cache),
+                )
+        }
+        ContextSource::Input { definition, .. } => State::from_foreign(definition),
+    }
 }
 
+/// The name the http source gives a downloaded context tarball.
+const TARBALL_FILE: &str = "context";
+
 /// Only the module files (go.mod, go.sum, go.work …): the input of the
-/// dependency step.
-fn gomod_source(plan: &Plan) -> State {
+/// dependency step, so that it re-runs only when they change.
+fn gomod_source(plan: &Plan, context: &State) -> State {
+    if plan.context != ContextSource::Local {
+        // From a fetched context: a copy of each file. BuildKit keys a copy
+        // on the content it copies, so an edit elsewhere keeps this cached.
+        let mut files = State::scratch().file();
+        for path in &plan.module_files {
+            files = files.copy(
+                context,
+                &format!("/{path}"),
+                &format!("/{path}"),
+                CopyOptions {
+                    optional: true,
+                    ..Default::default()
+                },
+            );
+        }
+        return files.finish(
+            &plan.builder.platform,
+            OpOptions::named("[gofront] go.mod and go.sum", plan.no_cache),
+        );
+    }
     llb::local(
         CONTEXT_LOCAL,
         &LocalOptions {
@@ -140,7 +242,14 @@ fn toolchain(plan: &Plan, builder_env: &[String]) -> Toolchain {
     // layer also travels with `--cache-to`/`--cache-from` to CI runners.
     // The source is mounted writable-but-discarded so that `go mod
     // download` may touch go.sum without failing or reaching any layer.
-    let gomod = gomod_source(plan);
+    let context = context_source(
+        &plan.context,
+        &plan.excludes,
+        &plan.session_id,
+        &plan.builder.platform,
+        plan.no_cache,
+    );
+    let gomod = gomod_source(plan, &context);
     let downloaded = builder_exec(plan, &builder, &plan.download, builder_env)
         .mount_writable_discarded(SRC, &gomod)
         .run();
@@ -160,12 +269,6 @@ fn toolchain(plan: &Plan, builder_env: &[String]) -> Toolchain {
     for step in &plan.apt {
         ready = builder_exec(plan, &ready, step, builder_env).run().root;
     }
-    let context = context_source(
-        &plan.excludes,
-        &plan.session_id,
-        &plan.builder.platform,
-        plan.no_cache,
-    );
     Toolchain {
         builder,
         ready,
@@ -226,6 +329,7 @@ pub fn to_llb(plan: &Plan, builder_env: &[String], source: Option<&SourceFile>) 
                 mode: Some(0o644),
                 owner: Some(root),
                 timestamp: f.timestamp,
+                ..Default::default()
             },
         );
     }
@@ -267,6 +371,7 @@ pub fn to_llb(plan: &Plan, builder_env: &[String], source: Option<&SourceFile>) 
                     gid: file.owner.1,
                 }),
                 timestamp: f.timestamp,
+                ..Default::default()
             },
         );
     }
@@ -316,6 +421,7 @@ pub fn to_llb(plan: &Plan, builder_env: &[String], source: Option<&SourceFile>) 
                 mode: Some(0o755),
                 owner: Some(root),
                 timestamp: f.timestamp,
+                ..Default::default()
             },
         );
     }
@@ -515,6 +621,110 @@ mod tests {
         assert!(locals.iter().all(
             |s| s.attrs.get("local.excludepatterns").map(String::as_str) == Some(r#"["*.md"]"#)
         ));
+    }
+
+    /// The input of the mount at `dest` of the exec running `arg0 arg1`.
+    fn mount_input(def: &pb::Definition, args: [&str; 2], dest: &str) -> String {
+        let all = ops(def);
+        let exec = all
+            .iter()
+            .find(|o| matches!(&o.op, Some(pb::op::Op::Exec(e)) if e.meta.as_ref().unwrap().args[..2] == args))
+            .unwrap();
+        let Some(pb::op::Op::Exec(e)) = &exec.op else {
+            unreachable!()
+        };
+        let m = e.mounts.iter().find(|m| m.dest == dest).unwrap();
+        exec.inputs[m.input as usize].digest.clone()
+    }
+
+    fn op_by_digest(def: &pb::Definition, digest: &str) -> pb::Op {
+        let bytes = def
+            .def
+            .iter()
+            .find(|b| llb::digest_of(b) == digest)
+            .unwrap();
+        pb::Op::decode(bytes.as_slice()).unwrap()
+    }
+
+    #[test]
+    fn a_git_context_is_fetched_by_buildkit_and_only_its_module_files_feed_the_download() {
+        let mut p = plan("main: .\n", "1");
+        p.context = ContextSource::Git(
+            crate::plan::context::parse_git_url(
+                "https://git.example.com/org/mono.git#main:services/api",
+            )
+            .unwrap()
+            .unwrap(),
+        );
+        let def = to_llb(&p, &env(), None).definition;
+        let sources: Vec<pb::SourceOp> = ops(&def)
+            .into_iter()
+            .filter_map(|op| match op.op {
+                Some(pb::op::Op::Source(s)) => Some(s),
+                _ => None,
+            })
+            .collect();
+        assert!(!sources.iter().any(|s| s.identifier.starts_with("local://")));
+        let git: Vec<_> = sources
+            .iter()
+            .filter(|s| s.identifier.starts_with("git://"))
+            .collect();
+        assert_eq!(git.len(), 1, "one fetch serves every step");
+        assert_eq!(git[0].identifier, "git://git.example.com/org/mono.git#main");
+        // The compile mounts the subfolder, copied to the root.
+        let src = op_by_digest(&def, &mount_input(&def, ["go", "build"], SRC));
+        let Some(pb::op::Op::File(f)) = &src.op else {
+            panic!("{src:?}")
+        };
+        let Some(pb::file_action::Action::Copy(c)) = &f.actions[0].action else {
+            panic!()
+        };
+        assert_eq!((c.src.as_str(), c.dest.as_str()), ("/services/api/", "/"));
+        // The download sees go.mod and go.sum only (optional: a module
+        // without dependencies has no go.sum), copied from that folder.
+        let gomod = op_by_digest(&def, &mount_input(&def, ["go", "mod"], SRC));
+        let Some(pb::op::Op::File(f)) = &gomod.op else {
+            panic!("{gomod:?}")
+        };
+        let copies: Vec<(String, bool)> = f
+            .actions
+            .iter()
+            .filter_map(|a| match &a.action {
+                Some(pb::file_action::Action::Copy(c)) => {
+                    Some((c.src.clone(), c.allow_empty_wildcard))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            copies,
+            [
+                ("/go.mo[d]".to_string(), true),
+                ("/go.su[m]".to_string(), true)
+            ]
+        );
+        assert_eq!(
+            gomod.inputs[0].digest,
+            mount_input(&def, ["go", "build"], SRC)
+        );
+    }
+
+    #[test]
+    fn an_input_context_is_built_upon_byte_for_byte() {
+        let theirs = llb::marshal(&llb::local(
+            "elsewhere",
+            &LocalOptions::default(),
+            &crate::llb::Platform::new("linux", "amd64", ""),
+            OpOptions::default(),
+        ));
+        let mut p = plan("main: .\n", "1");
+        p.context = ContextSource::Input {
+            name: "context".into(),
+            definition: llb::ForeignDefinition::parse(&theirs.definition).unwrap(),
+        };
+        let def = to_llb(&p, &env(), None).definition;
+        assert!(def.def.contains(&theirs.definition.def[0]));
+        assert_eq!(Some(mount_input(&def, ["go", "build"], SRC)), theirs.head);
     }
 
     #[test]

@@ -3,13 +3,13 @@
 //! the result with its image config.
 
 use crate::convert;
-use crate::gateway::{Bridge, Caps, Failure, Opts, Refs, fsutil_stat};
+use crate::gateway::{self, Bridge, Caps, Failure, Opts, Refs, fsutil_stat};
 use crate::gomod;
 use crate::image;
 use crate::introspect;
 use crate::lint;
-use crate::llb::{self, LocalOptions, OpOptions, Platform};
-use crate::plan::{self, Inputs};
+use crate::llb::{self, ForeignDefinition, LocalOptions, OpOptions, Platform};
+use crate::plan::{self, ContextSource, Inputs};
 use crate::spec::{self, SpecError};
 use crate::subrequest::{self, Request};
 
@@ -152,6 +152,113 @@ async fn solve_local(
     let digest = marshaled.head.clone().unwrap_or_default();
     let reference = bridge.solve(marshaled.definition, false, progress).await?;
     Ok((reference, digest))
+}
+
+/// Solve a state; its ref and the digest of its vertex.
+async fn solve_state(
+    bridge: &mut Bridge,
+    state: &llb::State,
+    progress: &str,
+) -> Result<(String, String), Failure> {
+    let marshaled = llb::marshal(state);
+    let digest = marshaled.head.clone().unwrap_or_default();
+    let reference = bridge.solve(marshaled.definition, false, progress).await?;
+    Ok((reference, digest))
+}
+
+/// Where the build context and the spec come from, as the client said.
+struct Sources {
+    context: ContextSource,
+    /// The state holding the spec; `None`: the client's `dockerfile` local.
+    spec: Option<llb::State>,
+}
+
+impl Sources {
+    /// Docker 20.10 serves a context from stdin (`http://build-context-…`)
+    /// for one read, which its Dockerfile frontend spends on the `# syntax`
+    /// line: say so rather than "context not found".
+    fn explain(&self, failure: Failure) -> Failure {
+        match &self.context {
+            ContextSource::Tarball { url }
+                if url.starts_with("http://build-context-")
+                    && failure.message.contains("context not found") =>
+            {
+                Failure {
+                    message: format!(
+                        "{} (Docker 20.10 sends a context on stdin only once, to its own Dockerfile frontend, so a frontend image cannot read it; hint: build the directory, `docker build -f gofront.yaml DIR`, or use `docker buildx build`)",
+                        failure.message
+                    ),
+                    details: failure.details,
+                }
+            }
+            _ => failure,
+        }
+    }
+
+    /// As BuildKit's Dockerfile frontend decides (`dockerui.initContext`):
+    /// a git or http(s) URL in the `context` opt is fetched by BuildKit and
+    /// holds the spec too; otherwise frontend inputs named `context` and
+    /// `dockerfile` (cap `frontend.inputs`) win over the client's locals.
+    /// `dockerfilekey` forces the spec from that local in every case.
+    async fn from_client(bridge: &mut Bridge, opts: &Opts, caps: &Caps) -> Result<Self, Failure> {
+        let context_key = opts
+            .get("contextkey")
+            .filter(|k| !k.is_empty())
+            .unwrap_or(convert::CONTEXT_LOCAL);
+        let named = opts.get(context_key).unwrap_or_default();
+        let local_spec = opts.get("dockerfilekey").is_some_and(|k| !k.is_empty());
+        let keep_git = opts
+            .get("build-arg:BUILDKIT_CONTEXT_KEEP_GIT_DIR")
+            .and_then(plan::context::parse_bool);
+        let context = if let Some(mut git) = plan::context::parse_git_url(named)
+            .map_err(|e| Failure::new(format!("build context: {e}")))?
+        {
+            if let Some(keep) = keep_git {
+                git.keep_git_dir |= keep;
+            }
+            ContextSource::Git(git)
+        } else if plan::context::is_http_url(named) {
+            ContextSource::Tarball {
+                url: named.to_string(),
+            }
+        } else {
+            ContextSource::Local
+        };
+        if context != ContextSource::Local {
+            let spec = (!local_spec)
+                .then(|| convert::context_source(&context, &[], "", &build_platform(caps), false));
+            return Ok(Sources { context, spec });
+        }
+        if !caps.has_gateway(gateway::CAP_INPUTS) {
+            return Ok(Sources {
+                context,
+                spec: None,
+            });
+        }
+        let inputs = bridge.inputs().await?;
+        let parse = |name: &str| -> Result<Option<ForeignDefinition>, Failure> {
+            inputs
+                .get(name)
+                .map(|def| {
+                    ForeignDefinition::parse(def).map_err(|e| {
+                        Failure::new(format!("the client's frontend input {name:?}: {e}"))
+                    })
+                })
+                .transpose()
+        };
+        let spec = match parse("dockerfile")? {
+            Some(def) if !local_spec => Some(llb::State::from_foreign(&def)),
+            _ => None,
+        };
+        let context = match parse(convert::CONTEXT_LOCAL)? {
+            Some(definition) => ContextSource::Input {
+                name: convert::CONTEXT_LOCAL.to_string(),
+                definition,
+            },
+            None => ContextSource::Local,
+        };
+        Ok(Sources { context, spec })
+    }
 }
 
 /// The names in the root of a solved ref.
@@ -348,33 +455,47 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
     let session_id = std::env::var("BUILDKIT_SESSION_ID").unwrap_or_default();
     let build_platform = build_platform(&caps);
 
-    // 1. The spec, from the `dockerfile` local the client sends.
+    // 1. Where the context and the spec come from, then the spec.
     let filename = opts
         .get("filename")
         .filter(|f| !f.is_empty())
         .unwrap_or("gofront.yaml")
         .to_string();
-    let spec_local = opts
-        .get("dockerfilekey")
-        .filter(|k| !k.is_empty())
-        .unwrap_or("dockerfile")
-        .to_string();
-    let (spec_ref, spec_digest) = solve_local(
-        &mut bridge,
-        &spec_local,
-        LocalOptions {
-            session_id: session_id.clone(),
-            shared_key_hint: spec_local.clone(),
-            follow_paths: vec![filename.clone()],
-            ..Default::default()
-        },
-        &build_platform,
-        &format!("[gofront] load spec {filename}"),
-    )
-    .await?;
+    let sources = Sources::from_client(&mut bridge, &opts, &caps).await?;
+    let (spec_ref, spec_digest) = match &sources.spec {
+        Some(state) => {
+            solve_state(
+                &mut bridge,
+                state,
+                &format!("[gofront] load spec {filename}"),
+            )
+            .await?
+        }
+        None => {
+            let spec_local = opts
+                .get("dockerfilekey")
+                .filter(|k| !k.is_empty())
+                .unwrap_or("dockerfile")
+                .to_string();
+            solve_local(
+                &mut bridge,
+                &spec_local,
+                LocalOptions {
+                    session_id: session_id.clone(),
+                    shared_key_hint: spec_local.clone(),
+                    follow_paths: vec![filename.clone()],
+                    ..Default::default()
+                },
+                &build_platform,
+                &format!("[gofront] load spec {filename}"),
+            )
+            .await?
+        }
+    };
     let bytes = bridge
         .read_file(&spec_ref, &filename, spec::MAX_SPEC_BYTES + 1)
-        .await?;
+        .await
+        .map_err(|f| sources.explain(f))?;
     let display_name = filename.rsplit('/').next().unwrap_or(&filename).to_string();
     let text = String::from_utf8(bytes)
         .map_err(|_| Failure::new(format!("{display_name}: the spec is not UTF-8 text")))?;
@@ -410,25 +531,49 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
         _ => {}
     }
 
-    // 2. .dockerignore, go.mod (in `dir`) and go.work: a tiny transfer of
-    //    just those files.
+    // 2. .dockerignore, go.mod (in `dir`) and go.work: from a local
+    //    context, a tiny transfer of just those files; a fetched context is
+    //    fetched whole once, and read in place.
     let module_dir = context_dir(&spec.dir.value, ".");
     let gomod_path = context_dir(&spec.dir.value, "./go.mod");
-    let (meta_ref, _) = solve_local(
-        &mut bridge,
-        convert::CONTEXT_LOCAL,
-        LocalOptions {
-            session_id: session_id.clone(),
-            shared_key_hint: format!("{}-meta", convert::CONTEXT_LOCAL),
-            include_patterns: vec![".dockerignore".into(), "go.work".into(), gomod_path.clone()],
-            ..Default::default()
-        },
-        &build_platform,
-        "[gofront] load .dockerignore, go.mod and go.work",
-    )
-    .await?;
+    let fetched_ref = match &sources.context {
+        ContextSource::Local => None,
+        other => {
+            let state = convert::context_source(other, &[], &session_id, &build_platform, false);
+            Some(
+                solve_state(&mut bridge, &state, "[gofront] load build context")
+                    .await?
+                    .0,
+            )
+        }
+    };
+    let meta_ref = match &fetched_ref {
+        Some(reference) => reference.clone(),
+        None => {
+            solve_local(
+                &mut bridge,
+                convert::CONTEXT_LOCAL,
+                LocalOptions {
+                    session_id: session_id.clone(),
+                    shared_key_hint: format!("{}-meta", convert::CONTEXT_LOCAL),
+                    include_patterns: vec![
+                        ".dockerignore".into(),
+                        "go.work".into(),
+                        gomod_path.clone(),
+                    ],
+                    ..Default::default()
+                },
+                &build_platform,
+                "[gofront] load .dockerignore, go.mod and go.work",
+            )
+            .await?
+            .0
+        }
+    };
     let names = root_names(&mut bridge, &meta_ref).await?;
-    let excludes = if names.iter().any(|n| n == ".dockerignore") {
+    // As in the Dockerfile frontend, `.dockerignore` filters what a client
+    // sends; a fetched context is used as it is.
+    let excludes = if fetched_ref.is_none() && names.iter().any(|n| n == ".dockerignore") {
         let raw = bridge
             .read_file(&meta_ref, ".dockerignore", 16 << 20)
             .await?;
@@ -499,14 +644,25 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
     };
 
     // 3. The main package must exist and be `package main`.
-    let context = convert::context_source(&excludes, &session_id, &build_platform, false);
-    let context_ref = bridge
-        .solve(
-            llb::marshal(&context).definition,
-            false,
-            "load build context",
-        )
-        .await?;
+    let context_ref = match fetched_ref {
+        Some(reference) => reference,
+        None => {
+            let context = convert::context_source(
+                &ContextSource::Local,
+                &excludes,
+                &session_id,
+                &build_platform,
+                false,
+            );
+            bridge
+                .solve(
+                    llb::marshal(&context).definition,
+                    false,
+                    "load build context",
+                )
+                .await?
+        }
+    };
     check_main_packages(&mut bridge, &context_ref, &spec, &file).await?;
 
     // 4. One plan per target platform. The builder and the dependency
@@ -543,6 +699,7 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
                 .unwrap_or("default")
                 .to_string(),
             session_id: session_id.clone(),
+            context: sources.context.clone(),
             excludes: excludes.clone(),
             gomod: gomod.clone(),
             gowork: gowork.clone(),

@@ -205,6 +205,9 @@ pub struct Caps {
 /// `CapGatewayWarnings`, BuildKit v0.10+; absent from Docker 20.10's v0.8).
 pub const CAP_WARNINGS: &str = "gateway.warnings";
 
+/// Gateway cap of the `Inputs` RPC (`CapFrontendInputs`).
+pub const CAP_INPUTS: &str = "frontend.inputs";
+
 impl Caps {
     /// Whether the daemon takes build warnings ([`Bridge::warn`]).
     pub fn has_warnings(&self) -> bool {
@@ -280,6 +283,18 @@ impl Bridge {
             None => Ok(String::new()),
             Some(_) => Err(Failure::new(format!("{what}: unexpected multi-ref result"))),
         }
+    }
+
+    /// The LLB definitions the client handed over as frontend inputs
+    /// (cap `frontend.inputs`): by name, e.g. `context`, `dockerfile`.
+    pub async fn inputs(&mut self) -> Result<BTreeMap<String, pb::Definition>, Failure> {
+        let resp = self
+            .client
+            .inputs(fe::InputsRequest {})
+            .await
+            .map_err(|s| Failure::from_status("frontend inputs", &s))?
+            .into_inner();
+        Ok(resp.definitions.into_iter().collect())
     }
 
     /// Read a whole file from a solved ref, in chunks that stay well under

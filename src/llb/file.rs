@@ -35,6 +35,15 @@ pub struct CopyOptions {
     pub owner: Option<Owner>,
     /// Unix seconds for the copied files' mtime; `None` keeps the source's.
     pub timestamp: Option<i64>,
+    /// A missing source copies nothing instead of failing: BuildKit's
+    /// wildcard copy with `allow_empty_wildcard`. BuildKit computes the cache
+    /// key of a path without glob characters as an exact lookup, which fails
+    /// on a missing file, so the path's last letter is written as a
+    /// one-letter class (`go.su[m]`), which matches only the path itself.
+    pub optional: bool,
+    /// Unpack `src` when it is an archive (tar, gzip, bzip2, xz), as
+    /// `ADD` does.
+    pub unpack: bool,
 }
 
 enum Action {
@@ -63,6 +72,23 @@ enum Action {
 pub struct FileActions {
     base: State,
     actions: Vec<Action>,
+}
+
+/// `path` as a glob pattern that matches only itself: its last letter or
+/// digit as a one-letter class. Paths of other characters only are kept.
+fn as_pattern(path: &str) -> String {
+    let last_name = path.rfind('/').map_or(0, |i| i + 1);
+    match path[last_name..]
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_ascii_alphanumeric())
+    {
+        Some((i, c)) => {
+            let at = last_name + i;
+            format!("{}[{c}]{}", &path[..at], &path[at + 1..])
+        }
+        None => path.to_string(),
+    }
 }
 
 /// BuildKit takes FileOp timestamps in nanoseconds; -1 means "keep".
@@ -158,14 +184,20 @@ impl FileActions {
                 Action::Copy {
                     src, dest, options, ..
                 } => pb::file_action::Action::Copy(pb::FileActionCopy {
-                    src,
+                    src: if options.optional {
+                        as_pattern(&src)
+                    } else {
+                        src
+                    },
                     dest,
                     owner: options.owner.map(Owner::to_pb),
                     mode: options.mode.unwrap_or(-1),
                     follow_symlink: true,
                     dir_copy_contents: true,
                     create_dest_path: true,
-                    allow_wildcard: false,
+                    allow_wildcard: options.optional,
+                    allow_empty_wildcard: options.optional,
+                    attempt_unpack_docker_compatibility: options.unpack,
                     timestamp: timestamp_ns(options.timestamp),
                     ..Default::default()
                 }),

@@ -65,17 +65,32 @@ impl Marshaler {
                 index: *index,
             })
             .collect();
+        let kind = match &node.kind {
+            OpKind::Source(s) => pb::op::Op::Source(s.clone()),
+            OpKind::Exec(e) => pb::op::Op::Exec((**e).clone()),
+            OpKind::File(f) => pb::op::Op::File(f.clone()),
+            OpKind::Merge(m) => pb::op::Op::Merge(m.clone()),
+            OpKind::Foreign(foreign) => {
+                // The client's bytes, which already name the inputs visited
+                // above.
+                let digest = digest_of(&foreign.bytes);
+                if !self.digests.contains(&digest) {
+                    self.def.push(foreign.bytes.clone());
+                    self.digests.push(digest.clone());
+                    if let Some(m) = &foreign.metadata {
+                        self.metadata.insert(digest.clone(), m.clone());
+                    }
+                }
+                self.seen.insert(key, digest.clone());
+                return digest;
+            }
+        };
         let op = pb::Op {
             inputs,
             platform: node.platform.as_ref().map(|p| p.to_pb()),
             // Go's llb always writes an (empty) constraints message.
             constraints: Some(pb::WorkerConstraints::default()),
-            op: Some(match &node.kind {
-                OpKind::Source(s) => pb::op::Op::Source(s.clone()),
-                OpKind::Exec(e) => pb::op::Op::Exec((**e).clone()),
-                OpKind::File(f) => pb::op::Op::File(f.clone()),
-                OpKind::Merge(m) => pb::op::Op::Merge(m.clone()),
-            }),
+            op: Some(kind),
         };
         let bytes = encode_op(&op);
         let digest = digest_of(&bytes);

@@ -26,7 +26,7 @@ use bollard_buildkit_proto::pb;
 pub use exec::{CacheSharing, Exec, Network};
 pub use file::{CopyOptions, FileActions, Owner};
 pub use marshal::{Marshaled, digest_of, marshal, marshal_with_source};
-pub use source::{LocalOptions, image, local};
+pub use source::{GitSource, LocalOptions, git, http, image, local};
 
 /// A target or build platform, as BuildKit spells it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -167,6 +167,16 @@ pub(crate) enum OpKind {
     Exec(Box<pb::ExecOp>),
     File(pb::FileOp),
     Merge(pb::MergeOp),
+    /// An op of a definition the client built (a frontend input), kept as
+    /// the client's bytes: re-encoding would drop fields this crate's protos
+    /// do not know and change the op's digest.
+    Foreign(Box<ForeignOp>),
+}
+
+#[derive(Debug)]
+pub(crate) struct ForeignOp {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) metadata: Option<pb::OpMetadata>,
 }
 
 /// One vertex of the graph.
@@ -245,9 +255,130 @@ impl State {
         }
     }
 
+    /// The result of a definition built elsewhere (a frontend input), to
+    /// build on like any other state. Its ops are kept byte for byte.
+    pub fn from_foreign(def: &ForeignDefinition) -> State {
+        let Some((digest, index)) = &def.head else {
+            return State::scratch();
+        };
+        let mut built = BTreeMap::new();
+        State {
+            output: Some(Output {
+                node: def.node(digest, &mut built),
+                index: *index,
+            }),
+        }
+    }
+
     /// Start a chain of file actions on top of this state.
     pub fn file(&self) -> FileActions {
         FileActions::on(self.clone())
+    }
+}
+
+/// An op's bytes and its inputs (digest, output index).
+type RawOp = (Vec<u8>, Vec<(String, i64)>);
+
+/// A definition the client built (a frontend input), checked: every op
+/// decodes and every input it names is in the definition.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ForeignDefinition {
+    /// Each op, by digest.
+    ops: BTreeMap<String, RawOp>,
+    metadata: BTreeMap<String, pb::OpMetadata>,
+    /// The result: an op's digest and output index (`None`: scratch).
+    head: Option<(String, i64)>,
+}
+
+impl ForeignDefinition {
+    pub fn parse(def: &pb::Definition) -> Result<Self, String> {
+        use prost::Message;
+        let mut ops = BTreeMap::new();
+        let mut head = None;
+        for bytes in &def.def {
+            let op = pb::Op::decode(bytes.as_slice())
+                .map_err(|e| format!("an op of the definition does not decode: {e}"))?;
+            if op.op.is_none() {
+                // The terminal op: only the input to return.
+                let input = op
+                    .inputs
+                    .first()
+                    .ok_or("the definition's terminal op has no input")?;
+                head = Some((input.digest.clone(), input.index));
+                continue;
+            }
+            let inputs = op
+                .inputs
+                .iter()
+                .map(|i| (i.digest.clone(), i.index))
+                .collect();
+            ops.insert(marshal::digest_of(bytes), (bytes.clone(), inputs));
+        }
+        let parsed = ForeignDefinition {
+            ops,
+            metadata: def.metadata.clone(),
+            head,
+        };
+        if let Some((digest, _)) = &parsed.head {
+            parsed.check(digest, &mut BTreeMap::new(), 0)?;
+        }
+        Ok(parsed)
+    }
+
+    /// Every op reachable from `digest` exists, without cycles (digests
+    /// chain like a hash tree, so a cycle means a forged digest) and within
+    /// a depth that cannot exhaust the stack.
+    fn check(
+        &self,
+        digest: &str,
+        state: &mut BTreeMap<String, bool>,
+        depth: usize,
+    ) -> Result<(), String> {
+        match state.get(digest) {
+            Some(true) => return Ok(()),
+            Some(false) => return Err(format!("the definition has a cycle at {digest}")),
+            None => {}
+        }
+        if depth > 4096 {
+            return Err("the definition is nested too deeply".into());
+        }
+        let (_, inputs) = self
+            .ops
+            .get(digest)
+            .ok_or_else(|| format!("the definition has no op {digest}"))?;
+        state.insert(digest.to_string(), false);
+        for (input, _) in inputs {
+            self.check(input, state, depth + 1)?;
+        }
+        state.insert(digest.to_string(), true);
+        Ok(())
+    }
+
+    /// The node of op `digest`, its inputs first (checked by [`Self::parse`]).
+    fn node(&self, digest: &str, built: &mut BTreeMap<String, Rc<Node>>) -> Rc<Node> {
+        if let Some(node) = built.get(digest) {
+            return node.clone();
+        }
+        let (bytes, op_inputs) = self.ops.get(digest).cloned().unwrap_or_default();
+        let inputs = op_inputs
+            .iter()
+            .map(|(d, index)| Output {
+                node: self.node(d, built),
+                index: *index,
+            })
+            .collect();
+        let node = Rc::new(Node {
+            kind: OpKind::Foreign(Box::new(ForeignOp {
+                bytes,
+                metadata: self.metadata.get(digest).cloned(),
+            })),
+            inputs,
+            platform: None,
+            caps: Vec::new(),
+            options: OpOptions::default(),
+        });
+        built.insert(digest.to_string(), node.clone());
+        node
     }
 }
 

@@ -98,3 +98,78 @@ pub fn local(name: &str, local: &LocalOptions, platform: &Platform, options: OpO
     }
     source(format!("local://{name}"), attrs, platform, caps, options)
 }
+
+/// A git repository as BuildKit's git source fetches it.
+#[derive(Clone, Debug, Default)]
+pub struct GitSource {
+    /// The URL git fetches (`https://host/org/repo.git`, `git@host:repo`).
+    pub remote: String,
+    /// Host and path (`host/org/repo.git`): with the reference, the source's
+    /// identity, so https and ssh URLs of one repository share a cache key.
+    pub host_path: String,
+    /// Branch, tag, full ref or commit; empty for the remote's HEAD.
+    pub reference: String,
+    pub checksum: String,
+    pub keep_git_dir: bool,
+    pub skip_submodules: bool,
+    /// Fetch over ssh with the client's forwarded agent (`--ssh default`).
+    pub ssh: bool,
+}
+
+/// Secrets BuildKit's git source reads for https credentials when the
+/// client sends them (`--secret id=GIT_AUTH_TOKEN`), as Go's `llb.Git` names
+/// them by default.
+const GIT_AUTH_TOKEN: &str = "GIT_AUTH_TOKEN";
+const GIT_AUTH_HEADER: &str = "GIT_AUTH_HEADER";
+
+/// A `git://` source. Subfolders are left to the caller (a copy), because
+/// BuildKit before v0.9 refuses `#ref:subdir`.
+pub fn git(repo: &GitSource, platform: &Platform, options: OpOptions) -> State {
+    let mut attrs = BTreeMap::new();
+    let mut caps = vec!["source.git"];
+    let mut id = format!("git://{}", repo.host_path);
+    if !repo.reference.is_empty() {
+        id.push('#');
+        id.push_str(&repo.reference);
+    }
+    if repo.keep_git_dir {
+        attrs.insert("git.keepgitdir".to_string(), "true".to_string());
+        caps.push("source.git.keepgitdir");
+    }
+    attrs.insert("git.fullurl".to_string(), repo.remote.clone());
+    caps.push("source.git.fullurl");
+    attrs.insert(
+        "git.authtokensecret".to_string(),
+        GIT_AUTH_TOKEN.to_string(),
+    );
+    attrs.insert(
+        "git.authheadersecret".to_string(),
+        GIT_AUTH_HEADER.to_string(),
+    );
+    if repo.ssh {
+        attrs.insert("git.mountsshsock".to_string(), "default".to_string());
+        caps.push("source.git.mountsshsock");
+    }
+    if !repo.checksum.is_empty() {
+        attrs.insert("git.checksum".to_string(), repo.checksum.clone());
+        caps.push("source.git.checksum");
+    }
+    if repo.skip_submodules {
+        attrs.insert("git.skipsubmodules".to_string(), "true".to_string());
+        caps.push("source.git.skipsubmodules");
+    }
+    source(id, attrs, platform, caps, options)
+}
+
+/// An http(s) source: the file at `url`, saved as `filename`.
+pub fn http(url: &str, filename: &str, platform: &Platform, options: OpOptions) -> State {
+    let mut attrs = BTreeMap::new();
+    attrs.insert("http.filename".to_string(), filename.to_string());
+    source(
+        url.to_string(),
+        attrs,
+        platform,
+        vec!["source.http"],
+        options,
+    )
+}

@@ -67,6 +67,7 @@ fn sample() -> Marshaled {
                 mode: Some(0o755),
                 owner: Some(Owner { uid: 0, gid: 0 }),
                 timestamp: Some(10),
+                ..Default::default()
             },
         )
         .finish(&amd64(), OpOptions::default());
@@ -288,5 +289,157 @@ fn source_map_points_located_ops_at_spec_lines() {
             .definition
             .source
             .is_none()
+    );
+}
+
+#[test]
+fn git_source_names_the_repository_and_asks_for_credentials_by_secret() {
+    let st = git(
+        &GitSource {
+            remote: "https://git.example.com/org/repo.git".into(),
+            host_path: "git.example.com/org/repo.git".into(),
+            reference: "v1.2.0".into(),
+            checksum: "0123abcd".into(),
+            keep_git_dir: true,
+            skip_submodules: true,
+            ssh: false,
+        },
+        &amd64(),
+        OpOptions::default(),
+    );
+    let m = marshal(&st);
+    let ops = decode_all(&m.definition);
+    let Some(pb::op::Op::Source(src)) = &ops[0].op else {
+        panic!("not a source: {:?}", ops[0]);
+    };
+    assert_eq!(src.identifier, "git://git.example.com/org/repo.git#v1.2.0");
+    let attr = |k: &str| src.attrs.get(k).map(String::as_str);
+    assert_eq!(
+        attr("git.fullurl"),
+        Some("https://git.example.com/org/repo.git")
+    );
+    assert_eq!(attr("git.keepgitdir"), Some("true"));
+    assert_eq!(attr("git.checksum"), Some("0123abcd"));
+    assert_eq!(attr("git.skipsubmodules"), Some("true"));
+    assert_eq!(attr("git.authtokensecret"), Some("GIT_AUTH_TOKEN"));
+    assert_eq!(attr("git.authheadersecret"), Some("GIT_AUTH_HEADER"));
+    assert_eq!(attr("git.mountsshsock"), None);
+    let caps = &m.definition.metadata[m.head.as_ref().unwrap()].caps;
+    for cap in [
+        "source.git",
+        "source.git.fullurl",
+        "source.git.keepgitdir",
+        "source.git.checksum",
+        "source.git.skipsubmodules",
+    ] {
+        assert!(caps.contains_key(cap), "{cap} missing: {caps:?}");
+    }
+}
+
+#[test]
+fn a_foreign_definition_is_kept_byte_for_byte_under_new_ops() {
+    let theirs = sample();
+    let foreign = ForeignDefinition::parse(&theirs.definition).unwrap();
+    let base = State::from_foreign(&foreign);
+    // Marshaled alone, it is the client's definition again.
+    let again = marshal(&base);
+    assert_eq!(again.head, theirs.head);
+    let mut a = again.definition.def.clone();
+    let mut b = theirs.definition.def.clone();
+    a.sort();
+    b.sort();
+    assert_eq!(a, b);
+    assert_eq!(again.definition.metadata, theirs.definition.metadata);
+    // Built upon, its ops are inputs of ours, unchanged.
+    let ours = Exec::new(
+        base,
+        vec!["go".into(), "vet".into()],
+        &amd64(),
+        OpOptions::named("vet", false),
+    )
+    .run()
+    .root;
+    let m = marshal(&ours);
+    for op in &theirs.definition.def[..theirs.definition.def.len() - 1] {
+        assert!(m.definition.def.contains(op), "a client op was changed");
+    }
+    let ops = decode_all(&m.definition);
+    let vet = ops
+        .iter()
+        .find(|o| matches!(&o.op, Some(pb::op::Op::Exec(e)) if e.meta.as_ref().unwrap().args == ["go", "vet"]))
+        .unwrap();
+    assert_eq!(Some(&vet.inputs[0].digest), theirs.head.as_ref());
+    assert_eq!(marshal(&ours).definition, m.definition, "deterministic");
+}
+
+#[test]
+fn hostile_foreign_definitions_are_refused() {
+    let good = sample().definition;
+    // An op naming an input the definition does not have.
+    let mut missing = good.clone();
+    missing.def.remove(0);
+    assert!(
+        ForeignDefinition::parse(&missing)
+            .unwrap_err()
+            .contains("has no op sha256:")
+    );
+    let garbage = pb::Definition {
+        def: vec![vec![0xff, 0xff, 0xff]],
+        ..Default::default()
+    };
+    assert!(
+        ForeignDefinition::parse(&garbage)
+            .unwrap_err()
+            .contains("does not decode")
+    );
+    // A terminal op with nothing to return.
+    let empty_terminal = pb::Definition {
+        def: vec![pb::Op::default().encode_to_vec()],
+        ..Default::default()
+    };
+    assert!(ForeignDefinition::parse(&empty_terminal).is_err());
+    // No terminal op at all: scratch, as BuildKit reads it.
+    let none = ForeignDefinition::parse(&pb::Definition::default()).unwrap();
+    assert!(State::from_foreign(&none).is_scratch());
+}
+
+#[test]
+fn an_optional_copy_is_a_pattern_matching_only_its_path() {
+    let from = local(
+        "context",
+        &LocalOptions::default(),
+        &amd64(),
+        OpOptions::default(),
+    );
+    let st = State::scratch()
+        .file()
+        .copy(
+            &from,
+            "/svc/go.sum",
+            "/svc/go.sum",
+            CopyOptions {
+                optional: true,
+                ..Default::default()
+            },
+        )
+        .copy(&from, "/go.mod", "/go.mod", CopyOptions::default())
+        .finish(&amd64(), OpOptions::default());
+    let ops = decode_all(&marshal(&st).definition);
+    let Some(pb::op::Op::File(f)) = &ops[1].op else {
+        panic!("{:?}", ops[1]);
+    };
+    let copies: Vec<(&str, bool, bool)> = f
+        .actions
+        .iter()
+        .filter_map(|a| match &a.action {
+            Some(pb::file_action::Action::Copy(c)) => {
+                Some((c.src.as_str(), c.allow_wildcard, c.allow_empty_wildcard))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        copies,
+        [("/svc/go.su[m]", true, true), ("/go.mod", false, false)]
     );
 }

@@ -13,6 +13,10 @@ use crate::llb::Network;
 use crate::llb::Platform;
 use crate::spec::{FileEntry, LdFlag, Pos, Runtime, Spec, SpecError, template};
 
+pub mod context;
+
+pub use context::{ContextSource, GitRef};
+
 /// Where Go keeps its caches inside the builder (the golang images' GOPATH).
 pub const GOMODCACHE: &str = "/go/pkg/mod";
 pub const GOCACHE: &str = "/root/.cache/go-build";
@@ -59,6 +63,9 @@ pub struct Inputs {
     /// BuildKit's `image-resolve-mode` (`default`, `pull`, `local`).
     pub resolve_mode: String,
     pub session_id: String,
+    /// Where the build context comes from (the client's directory unless
+    /// the client named a URL or handed over an LLB input).
+    pub context: ContextSource,
     /// Exclude patterns from the context's `.dockerignore`.
     pub excludes: Vec<String>,
     /// The go.mod of the module (in `dir`).
@@ -224,6 +231,7 @@ pub struct Plan {
     pub builder: ImageRef,
     /// `None`: scratch (also for the `binary` target).
     pub runtime: Option<ImageRef>,
+    pub context: ContextSource,
     pub excludes: Vec<String>,
     pub session_id: String,
     pub resolve_mode: String,
@@ -336,6 +344,9 @@ pub fn named_context(
     match value.strip_prefix("docker-image://") {
         Some(image) => normalize_image(image)
             .map_err(|e| PlanError::Other(format!("--build-context {name}={value}: {e}"))),
+        None if value.starts_with("input:") => Err(PlanError::Other(format!(
+            "--build-context {name}: the {role} image ({familiar}) can be replaced by an image reference only, not by another build's result (a bake `target:` context); hint: push that image and name it, {name}=docker-image://REFERENCE"
+        ))),
         None => Err(PlanError::Other(format!(
             "--build-context {name}={value}: the {role} image ({familiar}) can only be replaced by another image (docker-image://REFERENCE)"
         ))),
@@ -1054,6 +1065,7 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
         target,
         builder,
         runtime,
+        context: inputs.context.clone(),
         excludes: inputs.excludes.clone(),
         session_id: inputs.session_id.clone(),
         resolve_mode: inputs.resolve_mode.clone(),

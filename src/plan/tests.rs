@@ -409,6 +409,20 @@ fn named_contexts_replace_images_by_name_platform_or_role() {
     )
     .unwrap_err();
     assert!(e.to_string().contains("--build-context builder=local:mydir: the builder image (golang:1.26-alpine) can only be replaced by another image"), "{e}");
+    // A bake `target:` context arrives as a frontend input.
+    let e = named_context(
+        &ctx(&[("runtime", "input:runtime")]),
+        "runtime",
+        "gcr.io/distroless/static-debian12",
+        &amd64,
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string().contains(
+            "not by another build's result (a bake `target:` context); hint: push that image"
+        ),
+        "{e}"
+    );
     // Through the plan.
     let mut i = inputs();
     i.contexts = ctx(&[(

@@ -228,6 +228,43 @@ pub fn build(daemon: Daemon, context: &Path, spec: &str, tag: &str, args: &[&str
     build_inner(cmd, context, spec, Some(tag), args)
 }
 
+/// `build` from a context URL (a git repository, a tarball), with `spec`
+/// the file's name in it and `env` for the client (buildx's switches).
+pub fn build_url(
+    daemon: Daemon,
+    url: &str,
+    spec: &str,
+    tag: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Build {
+    let mut cmd = build_command(daemon);
+    cmd.envs(env.iter().copied());
+    run_build(cmd, Path::new(spec), Path::new(url), Some(tag), args)
+}
+
+/// `build -f SPEC - < TARBALL`: the context as a tarball on stdin.
+pub fn build_stdin(daemon: Daemon, tarball: &Path, spec: &str, tag: &str, args: &[&str]) -> Build {
+    let mut cmd = build_command(daemon);
+    cmd.stdin(std::fs::File::open(tarball).expect("the tarball opens"));
+    run_build(cmd, Path::new(spec), Path::new("-"), Some(tag), args)
+}
+
+fn build_command(daemon: Daemon) -> Command {
+    match daemon {
+        Daemon::Docker => {
+            let mut c = docker();
+            c.arg("build");
+            c
+        }
+        Daemon::Buildkit => {
+            let mut c = buildx_build();
+            c.arg("--load");
+            c
+        }
+    }
+}
+
 fn buildx_build() -> Command {
     let mut c = buildx();
     c.args(["--builder", BUILDX_BUILDER, "build"]);
@@ -235,15 +272,23 @@ fn buildx_build() -> Command {
 }
 
 fn build_inner(
-    mut cmd: Command,
+    cmd: Command,
     context: &Path,
     spec: &str,
     tag: Option<&str>,
     args: &[&str],
 ) -> Build {
-    cmd.arg("--progress=plain")
-        .arg("-f")
-        .arg(context.join(spec));
+    run_build(cmd, &context.join(spec), context, tag, args)
+}
+
+fn run_build(
+    mut cmd: Command,
+    spec: &Path,
+    context: &Path,
+    tag: Option<&str>,
+    args: &[&str],
+) -> Build {
+    cmd.arg("--progress=plain").arg("-f").arg(spec);
     if let Some(tag) = tag {
         cmd.arg("-t").arg(tag);
     }

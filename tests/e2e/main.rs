@@ -63,6 +63,8 @@ on_both_daemons!(
     build_switches_reach_go_build,
     private_module_over_ssh_with_the_agent_forwarded,
     race_detector_tests_run_with_cgo_on_bookworm,
+    git_url_context_is_fetched_by_buildkit,
+    tarball_context_on_stdin,
 );
 
 /// The main path: hello with a version, a label and the default runtime.
@@ -1131,6 +1133,127 @@ fn debug_target_adds_a_shell_toolbox(d: Daemon) {
     assert_eq!(server.get("/healthz"), "ok\n");
     drop(server);
     remove_image(&tag);
+}
+
+/// A git URL as the build context (`docker build -f gofront.yaml URL#ref`):
+/// BuildKit fetches the repository (public/hello.git of the fixture server),
+/// the spec comes from it, and the client sends no files.
+fn git_url_context_is_fetched_by_buildkit(d: Daemon) {
+    let _server = GitServer::start();
+    let tag = unique_tag("git");
+    let b = build_url(
+        d,
+        "http://127.42.0.1/public/hello.git#main",
+        "gofront.yaml",
+        &tag,
+        &["--build-arg", "VERSION=from-git"],
+        &[],
+    );
+    b.assert_ok();
+    assert!(
+        b.log
+            .contains("[gofront] load git context 127.42.0.1/public/hello.git#main"),
+        "{}",
+        b.log
+    );
+    let server = Server::start(&tag);
+    assert_eq!(server.get("/"), "hello from gofront from-git\n");
+    drop(server);
+    remove_image(&tag);
+    // A branch that does not exist fails with git's answer (buildx asks
+    // for the repository itself first, to look for a build policy).
+    let b = build_url(
+        d,
+        "http://127.42.0.1/public/hello.git#no-such-branch",
+        "gofront.yaml",
+        &tag,
+        &[],
+        &[],
+    );
+    assert!(!b.ok, "{}", b.log);
+    assert!(
+        b.log.contains("does not contain ref no-such-branch")
+            || b.log.contains("couldn't find remote ref no-such-branch"),
+        "{}",
+        b.log
+    );
+}
+
+/// `docker build -f gofront.yaml - < context.tar.gz`: the client serves the
+/// tarball over its session and BuildKit unpacks it. Docker 20.10 serves it
+/// once, to its own Dockerfile frontend that reads the `# syntax` line, so a
+/// frontend image cannot read it again there: a clear error with a hint.
+fn tarball_context_on_stdin(d: Daemon) {
+    let ctx = copy_example("hello");
+    let tarball = ctx.path().join("../hello-context.tar.gz");
+    let status = std::process::Command::new("tar")
+        .arg("-czf")
+        .arg(&tarball)
+        .arg("-C")
+        .arg(ctx.path())
+        .arg(".")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let tag = unique_tag("tarball");
+    let b = build_stdin(
+        d,
+        &tarball,
+        "gofront.yaml",
+        &tag,
+        &["--build-arg", "VERSION=from-a-tarball"],
+    );
+    if d == Daemon::Docker {
+        b.assert_failed_with(&["Docker 20.10 sends a context on stdin only once"]);
+        return;
+    }
+    b.assert_ok();
+    let server = Server::start(&tag);
+    assert_eq!(server.get("/"), "hello from gofront from-a-tarball\n");
+    drop(server);
+    remove_image(&tag);
+}
+
+/// What buildx does with a git URL carrying a query string (BuildKit v0.19+
+/// syntax): by default it asks the frontend for cap
+/// `moby.buildkit.frontend.gitquerystring` and passes the URL on; with
+/// `BUILDX_SEND_GIT_QUERY_AS_INPUT=1` it builds the git source itself and
+/// hands it over as the frontend inputs `context` and `dockerfile` (cap
+/// `moby.buildkit.frontend.inputs`). Both build `hello` from a subfolder of
+/// public/examples.git at tag v1.
+#[test]
+#[ignore = "needs buildkitd, buildx and the registry: run scripts/test.sh"]
+fn git_query_contexts_as_opt_and_as_frontend_input() {
+    let _server = GitServer::start();
+    let url = "http://127.42.0.1/public/examples.git?tag=v1&subdir=hello";
+    for (env, ours) in [
+        (None, true),
+        (Some(("BUILDX_SEND_GIT_QUERY_AS_INPUT", "1")), false),
+    ] {
+        let tag = unique_tag("gitquery");
+        let env: Vec<(&str, &str)> = env.into_iter().collect();
+        let b = build_url(
+            Daemon::Buildkit,
+            url,
+            "gofront.yaml",
+            &tag,
+            &["--build-arg", "VERSION=from-a-query"],
+            &env,
+        );
+        b.assert_ok();
+        // Our git source, or the one buildx built and handed over.
+        assert_eq!(
+            b.log
+                .contains("[gofront] load git context 127.42.0.1/public/examples.git#refs/tags/v1"),
+            ours,
+            "{env:?}: {}",
+            b.log
+        );
+        let server = Server::start(&tag);
+        assert_eq!(server.get("/"), "hello from gofront from-a-query\n");
+        drop(server);
+        remove_image(&tag);
+    }
 }
 
 /// The private module server of tests/fixtures/gitserver, on 127.42.0.1:80,
