@@ -452,6 +452,7 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
         Some(Request::Unsupported(name)) => return Err(subrequest::unsupported(name)),
         _ => {}
     }
+    bridge.import_caches(opts.cache_imports().map_err(Failure::new)?);
     let session_id = std::env::var("BUILDKIT_SESSION_ID").unwrap_or_default();
     let build_platform = build_platform(&caps);
 

@@ -116,6 +116,40 @@ impl Opts {
     pub fn labels(&self) -> BTreeMap<String, String> {
         self.with_prefix("label:")
     }
+
+    /// The caches the user imports (`--cache-from`): `cache-imports`, JSON
+    /// `[{"Type":"registry","Attrs":{"ref":…}}]` from buildx and buildctl,
+    /// and the legacy `cache-from`, a comma list of registry refs (Docker
+    /// 20.10 always sends it, often empty). BuildKit imports nothing for a
+    /// frontend by itself: each solve must name them.
+    pub fn cache_imports(&self) -> Result<Vec<fe::CacheOptionsEntry>, String> {
+        #[derive(serde::Deserialize)]
+        struct Entry {
+            #[serde(rename = "Type", alias = "type")]
+            kind: String,
+            #[serde(rename = "Attrs", alias = "attrs", default)]
+            attrs: Option<std::collections::HashMap<String, String>>,
+        }
+        let mut out = Vec::new();
+        if let Some(json) = self.get("cache-imports").filter(|v| !v.trim().is_empty()) {
+            let entries: Vec<Entry> = serde_json::from_str(json)
+                .map_err(|e| format!("--cache-from: cannot read the cache imports ({e})"))?;
+            out.extend(entries.into_iter().map(|e| fe::CacheOptionsEntry {
+                r#type: e.kind,
+                attrs: e.attrs.unwrap_or_default(),
+            }));
+        }
+        for reference in self.get("cache-from").unwrap_or_default().split(',') {
+            let reference = reference.trim();
+            if !reference.is_empty() {
+                out.push(fe::CacheOptionsEntry {
+                    r#type: "registry".into(),
+                    attrs: [("ref".to_string(), reference.to_string())].into(),
+                });
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// What a build returns: one image, or one per platform.
@@ -151,6 +185,8 @@ pub struct WarnOpts {
 #[derive(Clone)]
 pub struct Bridge {
     client: LlbBridgeClient<Channel>,
+    /// Named in every solve, so `--cache-from` reaches our graphs.
+    cache_imports: Vec<fe::CacheOptionsEntry>,
 }
 
 /// Connect to BuildKit over stdin/stdout.
@@ -190,7 +226,10 @@ pub async fn connect() -> Result<Bridge, String> {
     let client = LlbBridgeClient::new(channel)
         .max_decoding_message_size(MAX_MESSAGE)
         .max_encoding_message_size(MAX_MESSAGE);
-    Ok(Bridge { client })
+    Ok(Bridge {
+        client,
+        cache_imports: Vec::new(),
+    })
 }
 
 /// What Ping tells about the daemon.
@@ -250,6 +289,11 @@ impl Bridge {
         })
     }
 
+    /// Import these caches in every later solve.
+    pub fn import_caches(&mut self, imports: Vec<fe::CacheOptionsEntry>) {
+        self.cache_imports = imports;
+    }
+
     /// Solve a definition; returns the result's ref id. With `evaluate`,
     /// the graph runs now and its errors come back here (P4: Solve is lazy).
     pub async fn solve(
@@ -263,6 +307,7 @@ impl Bridge {
             allow_result_return: true,
             allow_result_array_ref: true,
             evaluate,
+            cache_imports: self.cache_imports.clone(),
             ..Default::default()
         };
         if req.encoded_len() > MAX_REQUEST {
@@ -495,6 +540,56 @@ mod tests {
         );
         assert_eq!(opts.labels().get("a.b").map(String::as_str), Some("c"));
         assert_eq!(opts.get("PATH"), None);
+    }
+
+    fn opts(pairs: &[(&str, &str)]) -> Opts {
+        Opts::from_pairs(
+            pairs
+                .iter()
+                .enumerate()
+                .map(|(i, (k, v))| (format!("BUILDKIT_FRONTEND_OPT_{i}"), format!("{k}={v}"))),
+        )
+    }
+
+    #[test]
+    fn cache_imports_come_from_the_json_opt_and_the_legacy_list() {
+        let imports = opts(&[
+            (
+                "cache-imports",
+                r#"[{"Type":"registry","Attrs":{"ref":"r.example/cache:main","mode":"max"}},{"Type":"gha"}]"#,
+            ),
+            ("cache-from", "r.example/a, r.example/b"),
+        ])
+        .cache_imports()
+        .unwrap();
+        let shown: Vec<(String, Option<String>)> = imports
+            .iter()
+            .map(|e| (e.r#type.clone(), e.attrs.get("ref").cloned()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("registry".into(), Some("r.example/cache:main".into())),
+                ("gha".into(), None),
+                ("registry".into(), Some("r.example/a".into())),
+                ("registry".into(), Some("r.example/b".into())),
+            ]
+        );
+        assert_eq!(
+            imports[0].attrs.get("mode").map(String::as_str),
+            Some("max")
+        );
+        // Docker 20.10 sends an empty list; nothing is imported.
+        assert!(
+            opts(&[("cache-from", "")])
+                .cache_imports()
+                .unwrap()
+                .is_empty()
+        );
+        let bad = opts(&[("cache-imports", "{not json")])
+            .cache_imports()
+            .unwrap_err();
+        assert!(bad.starts_with("--cache-from: cannot read"), "{bad}");
     }
 
     #[test]
