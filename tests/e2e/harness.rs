@@ -114,6 +114,16 @@ pub fn buildx() -> Command {
     Command::new(repo_root().join(".tools/bin/buildx"))
 }
 
+/// Empty buildkitd's build cache, as on a fresh CI runner (the base images
+/// come back from the local registry when a build needs them).
+pub fn prune_buildkitd() {
+    run_ok(
+        Command::new(repo_root().join(".tools/bin/buildctl"))
+            .args(["--addr", "unix:///run/gofront-buildkit/buildkitd.sock"])
+            .args(["prune", "--all"]),
+    );
+}
+
 pub struct Build {
     pub ok: bool,
     pub log: String,
@@ -122,6 +132,19 @@ pub struct Build {
 pub struct StepLog {
     pub cached: bool,
     pub lines: Vec<String>,
+}
+
+impl StepLog {
+    /// The step did not run: it was cached locally, or its result came
+    /// from an imported cache (`--cache-from`), which progress shows as the
+    /// step's layers being pulled and extracted instead of `CACHED`.
+    pub fn reused(&self) -> bool {
+        self.cached
+            || self
+                .lines
+                .iter()
+                .any(|l| l.starts_with("extracting sha256:"))
+    }
 }
 
 impl Build {

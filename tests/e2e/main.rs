@@ -1256,6 +1256,55 @@ fn git_query_contexts_as_opt_and_as_frontend_input() {
     }
 }
 
+/// A fresh CI runner: the previous run exported its cache to the registry
+/// (`--cache-to …,mode=max`), this one starts with an empty BuildKit and
+/// imports it (`--cache-from`). The module download is a layer keyed on
+/// go.mod/go.sum, so after an edit to a .go file it comes from the
+/// imported cache: no module is downloaded again. (BuildKit imports a cache
+/// for a frontend's solves only when the frontend names it in each.)
+#[test]
+#[ignore = "needs buildkitd, buildx and the registry: run scripts/test.sh"]
+fn a_fresh_runner_takes_the_module_layer_from_cache_from() {
+    let ctx = copy_example("api");
+    let out = tempfile::tempdir().unwrap();
+    let cache = format!("127.0.0.1:5000/e2e-cache/{}", unique_tag("ci"));
+    let to = format!("--cache-to=type=registry,ref={cache},mode=max");
+    prune_buildkitd();
+    let first = build_local(ctx.path(), "gofront.yaml", out.path(), &[&to]);
+    first.assert_ok();
+    assert!(!first.step("[gofront] go mod download").cached);
+    // The next commit, on a runner whose BuildKit has no cache.
+    let handlers = ctx.path().join("internal/api/handlers.go");
+    let text = std::fs::read_to_string(&handlers).unwrap();
+    let edited = format!("the next commit {}", unique_tag("edit"));
+    let text = text.replace(
+        "const greeting = \"hello from the gofront example api\"",
+        &format!("const greeting = {edited:?}"),
+    );
+    assert!(text.contains(&edited));
+    std::fs::write(&handlers, text).unwrap();
+    prune_buildkitd();
+    let from = format!("--cache-from=type=registry,ref={cache}");
+    let second = build_local(ctx.path(), "gofront.yaml", out.path(), &[&from]);
+    second.assert_ok();
+    assert!(
+        second.step("[gofront] go mod download").reused(),
+        "{}",
+        second.log
+    );
+    // The edit itself is compiled, not taken from the cache.
+    assert!(
+        !second.step("[gofront] go build").reused(),
+        "{}",
+        second.log
+    );
+    let binary = std::fs::read(out.path().join("usr/local/bin/server")).unwrap();
+    assert!(
+        binary.windows(edited.len()).any(|w| w == edited.as_bytes()),
+        "the binary lacks the edit"
+    );
+}
+
 /// The private module server of tests/fixtures/gitserver, on 127.42.0.1:80,
 /// stopped on drop.
 struct GitServer {
