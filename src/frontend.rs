@@ -664,7 +664,6 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
                 .await?
         }
     };
-    check_main_packages(&mut bridge, &context_ref, &spec, &file).await?;
 
     // 4. One plan per target platform. The builder and the dependency
     //    step are the same for all of them (build platform, same inputs), so
@@ -726,15 +725,22 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
 
     // 5. Image configs: the builder's env for the execs, each runtime's as
     //    the base of that platform's final config.
+    //    Both are resolved while the main packages are checked: three
+    //    independent round trips at once rather than one after another.
     let first = &plans[0];
-    let builder_cfg = bridge
-        .resolve_image_config(
-            &first.builder.reference,
-            &first.builder.platform.to_pb(),
-            &first.resolve_mode,
-        )
-        .await?;
-    let builder_cfg = image::parse_base(&builder_cfg).map_err(Failure::new)?;
+    let (mut for_builder, mut for_runtime) = (bridge.clone(), bridge.clone());
+    let (checked, builder_cfg, first_runtime) = tokio::join!(
+        check_main_packages(&mut bridge, &context_ref, &spec, &file),
+        resolve_config(&mut for_builder, Some(&first.builder), &first.resolve_mode),
+        resolve_config(
+            &mut for_runtime,
+            first.runtime.as_ref(),
+            &first.resolve_mode
+        ),
+    );
+    checked?;
+    let builder_cfg = builder_cfg?.expect("the builder is always resolved");
+    let mut first_runtime = Some(first_runtime?);
     let source = llb::SourceFile {
         filename: file.name.clone(),
         data: file.text.clone().into_bytes(),
@@ -767,14 +773,9 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
     let mut metadata = Vec::new();
     let mut platforms_meta = Vec::new();
     for plan in &plans {
-        let runtime_cfg = match &plan.runtime {
-            Some(r) => {
-                let raw = bridge
-                    .resolve_image_config(&r.reference, &r.platform.to_pb(), &plan.resolve_mode)
-                    .await?;
-                Some(image::parse_base(&raw).map_err(Failure::new)?)
-            }
-            None => None,
+        let runtime_cfg = match first_runtime.take() {
+            Some(cfg) => cfg,
+            None => resolve_config(&mut bridge, plan.runtime.as_ref(), &plan.resolve_mode).await?,
         };
         let marshaled = convert::to_llb(plan, &builder_cfg.config.env, Some(&source));
         let definition = marshaled.definition.clone();
@@ -819,6 +820,21 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
         Refs::Single(refs.remove(0).1)
     };
     Ok(Outcome { refs, metadata })
+}
+
+/// The config of an image of the plan (`None` for none, e.g. `scratch`).
+async fn resolve_config(
+    bridge: &mut Bridge,
+    image: Option<&plan::ImageRef>,
+    resolve_mode: &str,
+) -> Result<Option<image::ImageConfig>, Failure> {
+    let Some(image) = image else {
+        return Ok(None);
+    };
+    let raw = bridge
+        .resolve_image_config(&image.reference, &image.platform.to_pb(), resolve_mode)
+        .await?;
+    image::parse_base(&raw).map(Some).map_err(Failure::new)
 }
 
 /// What the graph's solve is called in errors before `explain_step_failure`

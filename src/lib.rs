@@ -12,6 +12,7 @@ pub mod frontend;
 pub mod gateway;
 pub mod gomod;
 pub mod image;
+pub mod imageref;
 pub mod introspect;
 pub mod lint;
 pub mod llb;

@@ -301,10 +301,9 @@ impl std::fmt::Display for PlanError {
 
 /// Expand a short image name the way Docker does.
 pub fn normalize_image(reference: &str) -> Result<String, String> {
-    let parsed: oci_spec::distribution::Reference = reference
-        .parse()
+    let parsed = crate::imageref::ImageRef::parse(reference)
         .map_err(|e| format!("\"{reference}\" is not an image reference: {e}"))?;
-    Ok(parsed.whole())
+    Ok(parsed.normalized())
 }
 
 /// An image reference as Docker users write it: `golang:1.26-alpine` for

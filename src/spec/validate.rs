@@ -216,7 +216,7 @@ pub(super) fn validate(file: &str, raw: RawSpec) -> Result<Spec, SpecError> {
     for (key, value) in raw.images.unwrap_or_default() {
         let value = located(value);
         let role_ok = ["builder", "runtime", "debug", "tools"].contains(&key.as_str())
-            || key.parse::<oci_spec::distribution::Reference>().is_ok();
+            || crate::imageref::ImageRef::parse(&key).is_ok();
         if !role_ok {
             return Err(e.at(
                 value.pos,
@@ -965,11 +965,7 @@ fn healthcheck(e: &Errors, h: Spanned<RawHealthcheck>) -> Result<Healthcheck, Sp
 }
 
 fn is_image_ref(s: &str) -> bool {
-    // Docker refuses references longer than 255 characters per name, so a
-    // long value is refused before the (slow) parse.
-    s.len() <= 512
-        && !s.chars().any(char::is_whitespace)
-        && s.parse::<oci_spec::distribution::Reference>().is_ok()
+    crate::imageref::ImageRef::parse(s).is_ok()
 }
 
 /// A binary's file name.
