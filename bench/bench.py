@@ -59,6 +59,7 @@ EDIT_FILE = "internal/api/handlers.go"
 BUMP_MODULE = "github.com/google/uuid"
 
 SEQUENCE = ["cold", "nochange", "edit", "depbump"]
+DFE_IMAGE = "bench/dockerfile-frontend:v0.34.2"
 
 
 def log(*a):
@@ -175,13 +176,21 @@ class Contender:
 
     def build_args(self, version):
         base = {"VERSION": version, "GOPROXY": PROXY, "GOSUMDB": "off"}
-        if self.name in ("best", "cachemount"):
+        if self.name in ("best", "bestext", "cachemount"):
             base.update({"MAIN": self.wl["main"], "VERSION_VAR": self.wl["var"]})
         return base
 
     def spec(self):
         if self.name == "gofront":
             return self.work / "gofront.yaml"
+        if self.name == "bestext":
+            # The same Dockerfile, run by the Dockerfile frontend as an
+            # external frontend image (what `# syntax=docker/dockerfile:1`
+            # does), built by bench/dfe/build.sh.
+            spec = self.state / "bestext.Dockerfile"
+            spec.write_text(f"# syntax={DFE_IMAGE}\n"
+                            + (ROOT / "bench" / "dockerfiles" / "best.Dockerfile").read_text())
+            return spec
         return ROOT / "bench" / "dockerfiles" / f"{self.name}.Dockerfile"
 
     def reset_caches(self):
@@ -298,7 +307,8 @@ def sequences(args, results, state):
                     log(f"[{daemon_name} {wl_name} rep {rep + 1}/{args.reps}] {name}")
                     if name in ("host", "ko"):
                         c.reset_caches()
-                    daemon.prune()
+                    else:
+                        daemon.prune()
                     key = (daemon_name, wl_name, name)
                     sampler = RssSampler() if name == "gofront" else None
                     if sampler:
@@ -372,6 +382,34 @@ def fresh_runner(args, results, state):
                 save(results)
 
 
+def overhead(args, results, state):
+    """The frontend's own cost: no-op rebuilds (everything cached) of the
+    same workload by the built-in Dockerfile frontend, the same Dockerfile
+    through the Dockerfile frontend as an external image (`# syntax=`),
+    and gofront; after one warm build each, repetitions interleaved."""
+    daemon = Daemon("buildkit")
+    wl_name = "api" if "api" in args.workloads else args.workloads[0]
+    wl = WORKLOADS[wl_name]
+    names = ["best", "bestext", "gofront"]
+    contenders = {}
+    for name in names:
+        cstate = state / "overhead" / name
+        cstate.mkdir(parents=True, exist_ok=True)
+        c = Contender(name, cstate / "src", wl, cstate)
+        fresh_copy(wl, c.work)
+        c.build(daemon, f"bench/overhead-{name}:latest", "bench")
+        contenders[name] = c
+    with RssSampler() as sampler:
+        for rep in range(args.reps * 2):
+            order = names[rep % len(names):] + names[: rep % len(names)]
+            for name in order:
+                log(f"[overhead {wl_name} rep {rep + 1}] {name}")
+                timed_build(contenders[name], daemon, f"bench/overhead-{name}:latest", "bench",
+                            results, ("buildkit", wl_name, name, "noop"))
+    results.setdefault("frontend_rss_kib", []).append(sampler.peak_kib)
+    save(results)
+
+
 def sizes(args, results, state):
     """Image size and layer count of each contender's image (Docker 20.10
     store; ko's image pushed to the registry and pulled)."""
@@ -427,19 +465,21 @@ def main():
     p.add_argument("--contenders", nargs="+",
                    default=["gofront", "best", "cachemount", "ko", "host"])
     p.add_argument("--parts", nargs="+",
-                   default=["sizes", "sequences", "platforms", "freshrunner"])
+                   default=["sizes", "overhead", "sequences", "platforms", "freshrunner"])
     p.add_argument("--platform-workload", default="api")
     p.add_argument("--keep", action="store_true", help="add to bench/results.json")
     args = p.parse_args()
     results = json.loads(RESULTS.read_text()) if args.keep and RESULTS.exists() else {}
-    results["command"] = " ".join(sys.argv)
-    results["started"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    _, commit = run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])
+    this_run = {"command": "bench/run.sh " + " ".join(sys.argv[1:]), "commit": commit.strip(),
+                "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    results.setdefault("runs", []).append(this_run)
     with tempfile.TemporaryDirectory(prefix="gofront-bench-") as tmp:
         state = Path(tmp)
         for part in args.parts:
             {"sizes": sizes, "sequences": sequences, "platforms": platforms,
-             "freshrunner": fresh_runner}[part](args, results, state)
-    results["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+             "freshrunner": fresh_runner, "overhead": overhead}[part](args, results, state)
+    this_run["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     save(results)
     subprocess.run([sys.executable, str(ROOT / "bench" / "report.py")], check=True)
 

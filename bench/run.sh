@@ -17,6 +17,7 @@ tests/standins/build.sh
 scripts/buildkit-up.sh
 scripts/build-frontend-image.sh
 tests/standins/push-multiplatform.sh
+bench/dfe/build.sh
 if ! .tools/bin/ko version 2>/dev/null | grep -qx "$KO_VERSION"; then
     GOBIN="$PWD/.tools/bin" GOFLAGS= go install "github.com/google/ko@$KO_VERSION"
 fi
