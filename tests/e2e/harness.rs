@@ -56,6 +56,23 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A one-line edit in examples/api's leaf package: its greeting constant
+/// becomes a string unique to this run (so no earlier run's cache can
+/// answer for it), which is returned.
+pub fn edit_api_greeting(ctx: &Path) -> String {
+    let handlers = ctx.join("internal/api/handlers.go");
+    let src = std::fs::read_to_string(&handlers).unwrap();
+    let greeting = format!("edited by the e2e test {}", unique_tag("edit"));
+    let edited = src.replacen(
+        "const greeting = \"hello from the gofront example api\"",
+        &format!("const greeting = {greeting:?}"),
+        1,
+    );
+    assert_ne!(src, edited, "the example still has the greeting constant");
+    std::fs::write(&handlers, edited).unwrap();
+    greeting
+}
+
 pub fn write(dir: &Path, rel: &str, text: &str) {
     let path = dir.join(rel);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();

@@ -222,17 +222,7 @@ fn api_rebuild_after_an_edit_recompiles_only_what_changed(d: Daemon) {
     assert!(again.step("[gofront] go build").cached, "{}", again.log);
 
     // One-line edit in a leaf package.
-    let handlers = ctx.path().join("internal/api/handlers.go");
-    let src = std::fs::read_to_string(&handlers).unwrap();
-    // Unique per run, so no earlier run's cache can answer for it.
-    let greeting = format!("edited by the e2e test {}", unique_tag("edit"));
-    let edited = src.replacen(
-        "const greeting = \"hello from the gofront example api\"",
-        &format!("const greeting = \"{greeting}\""),
-        1,
-    );
-    assert_ne!(src, edited, "the example still has the greeting constant");
-    std::fs::write(&handlers, edited).unwrap();
+    let greeting = edit_api_greeting(ctx.path());
     let b = build(
         d,
         ctx.path(),
@@ -1274,15 +1264,7 @@ fn a_fresh_runner_takes_the_module_layer_from_cache_from() {
     first.assert_ok();
     assert!(!first.step("[gofront] go mod download").cached);
     // The next commit, on a runner whose BuildKit has no cache.
-    let handlers = ctx.path().join("internal/api/handlers.go");
-    let text = std::fs::read_to_string(&handlers).unwrap();
-    let edited = format!("the next commit {}", unique_tag("edit"));
-    let text = text.replace(
-        "const greeting = \"hello from the gofront example api\"",
-        &format!("const greeting = {edited:?}"),
-    );
-    assert!(text.contains(&edited));
-    std::fs::write(&handlers, text).unwrap();
+    let edited = edit_api_greeting(ctx.path());
     prune_buildkitd();
     let from = format!("--cache-from=type=registry,ref={cache}");
     let second = build_local(ctx.path(), "gofront.yaml", out.path(), &[&from]);
