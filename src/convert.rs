@@ -3,13 +3,23 @@
 //! ```text
 //! builder image ──► go mod download ──► go build ──(/out)──► stage ──► onto the runtime base
 //!    (build platform)   ▲ go.mod/go.sum    ▲ context (read-only bind)
-//!                       (modules: layer)   └ GOCACHE cache mount
+//!                                          └ GOCACHE cache mount
 //! ```
 //! The dependency step sees only go.mod/go.sum, so an edit to a .go file
-//! does not re-run it, and it leaves the modules in its layer; the compile
-//! step bind-mounts the context instead of copying it into a layer and keeps
-//! Go's build cache in a cache mount, so an edit recompiles only what changed. The final stage is file operations
+//! does not re-run it; the compile step bind-mounts the context instead of
+//! copying it into a layer and keeps Go's build cache in a cache mount, so
+//! an edit recompiles only what changed. The final stage is file operations
 //! only, so no step ever runs for the target platform (no emulation).
+//!
+//! Where the caches live depends on [`CacheMode`]: with mounts, the modules
+//! are a cache mount too; with layers (a build that imports a cache), they
+//! are the download step's layer, and the graph gains a precompile:
+//!
+//! ```text
+//! go mod download ──► go list -deps ──(package list)──► go build <list> ──(GOCACHE layer)
+//!   (modules: layer)     ▲ context                        ▲ go.mod/go.sum       │ seeds
+//!                                                                          go build's GOCACHE
+//! ```
 
 use bollard_buildkit_proto::pb;
 
@@ -18,14 +28,16 @@ use crate::llb::{
     SourceRange, State,
 };
 use crate::plan::{
-    BIN_DIR, CA_BUNDLE, ContextSource, GOCACHE, OUT, Plan, SRC, SSH_AGENT_SOCK, Step, TOOLBOX_DIR,
-    Target, UPX_IN,
+    BIN_DIR, CA_BUNDLE, ContextSource, DEPS_DIR, GOCACHE, GOMODCACHE, OUT, Plan, SRC,
+    SSH_AGENT_SOCK, Step, TOOLBOX_DIR, Target, UPX_IN,
 };
 use crate::spec::Pos;
 
 /// The build cache mount's id. Go's build cache is content-addressed and
 /// safe to share between projects, platforms and concurrent builds.
 pub const GOCACHE_ID: &str = "gofront-gocache";
+/// The module cache mount's id (mounts mode); Go locks it for concurrent use.
+pub const GOMODCACHE_ID: &str = "gofront-gomodcache";
 
 /// The local name BuildKit clients use for the build context.
 pub const CONTEXT_LOCAL: &str = "context";
@@ -220,9 +232,21 @@ fn builder_exec(plan: &Plan, rootfs: &State, step: &Step, builder_env: &[String]
 /// The parts of the graph every target shares.
 struct Toolchain {
     builder: State,
-    /// The builder with the modules downloaded (and Debian packages added).
+    /// The builder with the Debian packages added and the modules
+    /// downloaded (into the layer, or in mounts mode into the cache mount).
     ready: State,
     context: State,
+    /// go.mod, go.sum (and go.work …) alone.
+    gomod: State,
+}
+
+/// The module cache mount on a Go step, unless the modules are a layer.
+fn with_modules(plan: &Plan, exec: Exec) -> Exec {
+    if plan.modules_in_layer {
+        exec
+    } else {
+        exec.mount_cache(GOMODCACHE, GOMODCACHE_ID, CacheSharing::Shared)
+    }
 }
 
 fn toolchain(plan: &Plan, builder_env: &[String]) -> Toolchain {
@@ -235,27 +259,9 @@ fn toolchain(plan: &Plan, builder_env: &[String]) -> Toolchain {
             plan.no_cache,
         ),
     );
-    // Dependencies: keyed on the module files only, downloaded into the
-    // step's own layer (GOMODCACHE is in the root filesystem, not a cache
-    // mount). So whenever this step is cached, its modules are there too: a
-    // cache mount can be pruned or empty while the step stays cached, and the
-    // layer also travels with `--cache-to`/`--cache-from` to CI runners.
-    // The source is mounted writable-but-discarded so that `go mod
-    // download` may touch go.sum without failing or reaching any layer.
-    let context = context_source(
-        &plan.context,
-        &plan.excludes,
-        &plan.session_id,
-        &plan.builder.platform,
-        plan.no_cache,
-    );
-    let gomod = gomod_source(plan, &context);
-    let downloaded = builder_exec(plan, &builder, &plan.download, builder_env)
-        .mount_writable_discarded(SRC, &gomod)
-        .run();
-    // Debian packages (C cross compiler, upx) go on top of the dependency
-    // layer, at the build platform.
-    let mut ready = downloaded.root;
+    // Debian packages (C cross compiler, upx) first, at the build platform:
+    // they do not change when the dependencies do.
+    let mut ready = builder.clone();
     if !plan.apt_sources.is_empty() {
         let mut files = ready.file();
         for (path, contents) in &plan.apt_sources {
@@ -269,10 +275,28 @@ fn toolchain(plan: &Plan, builder_env: &[String]) -> Toolchain {
     for step in &plan.apt {
         ready = builder_exec(plan, &ready, step, builder_env).run().root;
     }
+    // Dependencies: keyed on the module files only. In layers mode they
+    // are downloaded into the step's own layer (GOMODCACHE is then in the
+    // root filesystem): whenever this step is cached its modules are there
+    // too, and the layer travels with `--cache-to`/`--cache-from` to CI
+    // runners. The source is mounted writable-but-discarded so that `go
+    // mod download` may touch go.sum without failing or reaching any layer.
+    let context = context_source(
+        &plan.context,
+        &plan.excludes,
+        &plan.session_id,
+        &plan.builder.platform,
+        plan.no_cache,
+    );
+    let gomod = gomod_source(plan, &context);
+    let download = builder_exec(plan, &ready, &plan.download, builder_env)
+        .mount_writable_discarded(SRC, &gomod);
+    let ready = with_modules(plan, download).run().root;
     Toolchain {
         builder,
         ready,
         context,
+        gomod,
     }
 }
 
@@ -287,8 +311,8 @@ pub fn test_llb(
     let t = toolchain(plan, builder_env);
     let tested = builder_exec(plan, &t.ready, step, builder_env)
         .mount_readonly(SRC, &t.context)
-        .mount_cache(GOCACHE, GOCACHE_ID, CacheSharing::Shared)
-        .run();
+        .mount_cache(GOCACHE, GOCACHE_ID, CacheSharing::Shared);
+    let tested = with_modules(plan, tested).run();
     Some(llb::marshal_with_source(&tested.root, source))
 }
 
@@ -396,12 +420,42 @@ pub fn to_llb(plan: &Plan, builder_env: &[String], source: Option<&SourceFile>) 
             },
         );
     }
+    // Layers mode: the dependencies compiled ahead, each into a GOCACHE
+    // layer. Only the package list (read-only, so BuildKit keys it on its
+    // content) and the module files feed the compile, so it stays cached
+    // through every edit that keeps the imports.
+    let precompiled: Vec<State> = plan
+        .precompiles
+        .iter()
+        .map(|p| {
+            let list = builder_exec(plan, &t.ready, &p.list, builder_env)
+                .mount_readonly(SRC, &t.context)
+                .mount_output(DEPS_DIR, &State::scratch())
+                .run()
+                .mount(DEPS_DIR)
+                .expect("the list step has an output mount");
+            builder_exec(plan, &t.ready, &p.build, builder_env)
+                .mount_writable_discarded(SRC, &t.gomod)
+                .mount_readonly(DEPS_DIR, &list)
+                .mount_output(GOCACHE, &State::scratch())
+                .run()
+                .mount(GOCACHE)
+                .expect("the precompile step has an output mount")
+        })
+        .collect();
     for (compile, (name, path)) in plan.compiles.iter().zip(&f.binaries) {
-        let compiled = builder_exec(plan, &t.ready, &compile.step, builder_env)
+        let exec = builder_exec(plan, &t.ready, &compile.step, builder_env)
             .mount_readonly(SRC, &t.context)
-            .mount_cache(GOCACHE, GOCACHE_ID, CacheSharing::Shared)
-            .mount_output(OUT, &State::scratch())
-            .run();
+            .mount_output(OUT, &State::scratch());
+        let exec = match compile.precompiled {
+            // The build cache starts from the precompiled layer: one cache
+            // directory per such layer, shared by the builds that use it.
+            Some(i) => {
+                exec.mount_cache_seeded(GOCACHE, GOCACHE_ID, CacheSharing::Shared, &precompiled[i])
+            }
+            None => exec.mount_cache(GOCACHE, GOCACHE_ID, CacheSharing::Shared),
+        };
+        let compiled = with_modules(plan, exec).run();
         let mut out = compiled
             .mount(OUT)
             .expect("the compile step has an output mount");
@@ -528,10 +582,15 @@ mod tests {
     use prost::Message;
 
     use super::*;
-    use crate::plan::{Inputs, build};
+    use crate::plan::{GOMODCACHE, Inputs, build};
     use crate::{gomod, spec};
 
     fn plan(yaml: &str, version: &str) -> Plan {
+        plan_in(yaml, version, false)
+    }
+
+    /// The plan of a build that imports a cache (`--cache-from`), or not.
+    fn plan_in(yaml: &str, version: &str, cache_imported: bool) -> Plan {
         let mut build_args = std::collections::BTreeMap::new();
         build_args.insert("VERSION".to_string(), version.to_string());
         let inputs = Inputs {
@@ -542,6 +601,7 @@ mod tests {
             session_id: "session".into(),
             excludes: vec!["*.md".into()],
             gomod: gomod::parse("module example.com/gofront/examples/api\ngo 1.26\n").unwrap(),
+            cache_imported,
             ..Default::default()
         };
         build(&spec::parse("gofront.yaml", yaml).unwrap(), &inputs).unwrap()
@@ -587,17 +647,34 @@ mod tests {
     }
 
     #[test]
-    fn no_exec_runs_for_the_target_platform_and_none_uses_a_shell() {
-        let mut p = plan("main: ./cmd/server\n", "1");
-        p.runtime.as_mut().unwrap().platform = crate::llb::Platform::new("linux", "arm64", "");
-        let def = to_llb(&p, &env(), None).definition;
-        for op in ops(&def) {
-            if let Some(pb::op::Op::Exec(e)) = &op.op {
-                assert_eq!(op.platform.as_ref().unwrap().architecture, "amd64");
-                let args = &e.meta.as_ref().unwrap().args;
-                assert_eq!(args[0], "go");
-                assert!(!args.iter().any(|a| a == "-c" || a.ends_with("sh")));
+    fn no_exec_runs_for_the_target_platform_and_shells_run_only_fixed_scripts() {
+        for cache_imported in [false, true] {
+            let mut p = plan_in("main: ./cmd/server\n", "1", cache_imported);
+            p.runtime.as_mut().unwrap().platform = crate::llb::Platform::new("linux", "arm64", "");
+            let def = to_llb(&p, &env(), None).definition;
+            let mut scripts = Vec::new();
+            for op in ops(&def) {
+                if let Some(pb::op::Op::Exec(e)) = &op.op {
+                    assert_eq!(op.platform.as_ref().unwrap().architecture, "amd64");
+                    let args = &e.meta.as_ref().unwrap().args;
+                    if args[0] == "sh" {
+                        assert_eq!(args[1], "-c");
+                        scripts.push(args[2].clone());
+                    } else {
+                        assert_eq!(args[0], "go");
+                        assert!(!args.iter().any(|a| a == "-c" || a.ends_with("sh")));
+                    }
+                }
             }
+            let expected: &[&str] = if cache_imported {
+                &[crate::plan::LIST_SCRIPT, crate::plan::PRECOMPILE_SCRIPT]
+            } else {
+                &[]
+            };
+            scripts.sort();
+            let mut expected = expected.to_vec();
+            expected.sort();
+            assert_eq!(scripts, expected);
         }
     }
 
@@ -797,39 +874,109 @@ mod tests {
         );
     }
 
+    fn caches(e: &pb::ExecOp) -> Vec<(String, String, i64)> {
+        e.mounts
+            .iter()
+            .filter(|m| m.mount_type == pb::MountType::Cache as i32)
+            .map(|m| (m.dest.clone(), m.cache_opt.clone().unwrap().id, m.input))
+            .collect()
+    }
+
+    /// The exec whose argv starts with `args`: its op, the exec, and the
+    /// op's digest (what the inputs of other ops name).
+    fn exec_op(def: &pb::Definition, args: &[&str]) -> (pb::Op, pb::ExecOp, String) {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        def.def
+            .iter()
+            .find_map(|bytes| {
+                let op = pb::Op::decode(bytes.as_slice()).unwrap();
+                match &op.op {
+                    Some(pb::op::Op::Exec(e))
+                        if e.meta.as_ref().unwrap().args.starts_with(&args) =>
+                    {
+                        let e = e.clone();
+                        Some((op, e, llb::digest_of(bytes)))
+                    }
+                    _ => None,
+                }
+            })
+            .unwrap_or_else(|| panic!("no exec {args:?}"))
+    }
+
     #[test]
-    fn modules_live_in_the_download_layer_and_the_build_cache_in_a_mount() {
+    fn locally_modules_and_build_cache_are_cache_mounts() {
         let def = to_llb(&plan("main: .\n", "1"), &env(), None).definition;
-        let execs = execs(&def);
-        assert_eq!(execs.len(), 2);
-        let caches = |e: &pb::ExecOp| -> Vec<String> {
-            e.mounts
-                .iter()
-                .filter(|m| m.mount_type == pb::MountType::Cache as i32)
-                .map(|m| m.dest.clone())
-                .collect()
-        };
-        let download = execs
-            .iter()
-            .find(|e| e.meta.as_ref().unwrap().args[1] == "mod")
-            .unwrap();
-        let compile = execs
-            .iter()
-            .find(|e| e.meta.as_ref().unwrap().args[1] == "build")
-            .unwrap();
+        assert_eq!(execs(&def).len(), 2);
+        let modules = (GOMODCACHE.to_string(), GOMODCACHE_ID.to_string(), -1);
+        let build_cache = (GOCACHE.to_string(), GOCACHE_ID.to_string(), -1);
+        let (_, download, _) = exec_op(&def, &["go", "mod", "download"]);
+        assert_eq!(caches(&download), std::slice::from_ref(&modules));
+        let (_, compile, _) = exec_op(&def, &["go", "build"]);
+        assert_eq!(caches(&compile), [modules, build_cache]);
+    }
+
+    #[test]
+    fn with_a_cache_import_modules_and_precompiled_dependencies_are_layers() {
+        let def = to_llb(&plan_in("main: .\n", "1", true), &env(), None).definition;
+        assert_eq!(execs(&def).len(), 4);
+        let (download_op, download, modules) = exec_op(&def, &["go", "mod", "download"]);
         assert!(
-            caches(download).is_empty(),
+            caches(&download).is_empty(),
             "modules go into the step's layer"
         );
-        assert_eq!(caches(compile), [crate::plan::GOCACHE]);
-        assert!(
-            download
-                .meta
-                .as_ref()
-                .unwrap()
-                .env
-                .contains(&format!("GOMODCACHE={}", crate::plan::GOMODCACHE))
+        let env_of = |e: &pb::ExecOp| e.meta.as_ref().unwrap().env.clone();
+        assert!(env_of(&download).contains(&format!("GOMODCACHE={GOMODCACHE}")));
+        let input_of = |op: &pb::Op, e: &pb::ExecOp, dest: &str| {
+            let m = e.mounts.iter().find(|m| m.dest == dest).unwrap();
+            let input = usize::try_from(m.input).map(|i| op.inputs[i].clone());
+            (input.unwrap_or_default(), m.readonly, m.output)
+        };
+
+        // The list sees the context and writes the list into its output.
+        let (list_op, list, list_digest) = exec_op(&def, &["sh", "-c", crate::plan::LIST_SCRIPT]);
+        let (ctx, readonly, _) = input_of(&list_op, &list, SRC);
+        assert!(readonly);
+        assert_eq!(input_of(&list_op, &list, "/").0.digest, modules);
+        let (_, _, list_out) = input_of(&list_op, &list, DEPS_DIR);
+        assert_eq!(list_out, 1);
+
+        // The precompile sees go.mod/go.sum and the list (read-only: keyed
+        // on its content), never the context, and its GOCACHE is a layer.
+        let (pre_op, pre, pre_digest) =
+            exec_op(&def, &["sh", "-c", crate::plan::PRECOMPILE_SCRIPT]);
+        let (gomod, _, _) = input_of(&pre_op, &pre, SRC);
+        assert_eq!(gomod, input_of(&download_op, &download, SRC).0);
+        assert_ne!(gomod.digest, ctx.digest);
+        let (list_in, readonly, _) = input_of(&pre_op, &pre, DEPS_DIR);
+        assert!(readonly);
+        assert_eq!(list_in.digest, list_digest);
+        assert_eq!(list_in.index, list_out);
+        let (_, readonly, cache_out) = input_of(&pre_op, &pre, GOCACHE);
+        assert!(!readonly && cache_out == 1);
+        assert!(caches(&pre).is_empty());
+
+        // go build's build cache is a cache mount seeded with that layer.
+        let (compile_op, compile, _) = exec_op(&def, &["go", "build"]);
+        let seeded = caches(&compile);
+        assert_eq!(seeded.len(), 1, "no module cache mount: {seeded:?}");
+        assert_eq!(
+            (seeded[0].0.as_str(), seeded[0].1.as_str()),
+            (GOCACHE, GOCACHE_ID)
         );
+        let seed = &compile_op.inputs[seeded[0].2 as usize];
+        assert_eq!(seed.digest, pre_digest);
+        assert_eq!(seed.index, cache_out);
+    }
+
+    #[test]
+    fn golden_llb_api_with_cache_import() {
+        let def = to_llb(
+            &plan_in(include_str!("../examples/api/gofront.yaml"), "1.2.3", true),
+            &env(),
+            None,
+        )
+        .definition;
+        insta::assert_snapshot!(dump(&def));
     }
 
     const FULL: &str = r#"

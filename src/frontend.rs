@@ -452,7 +452,9 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
         Some(Request::Unsupported(name)) => return Err(subrequest::unsupported(name)),
         _ => {}
     }
-    bridge.import_caches(opts.cache_imports().map_err(Failure::new)?);
+    let cache_imports = opts.cache_imports().map_err(Failure::new)?;
+    let cache_imported = !cache_imports.is_empty();
+    bridge.import_caches(cache_imports);
     let session_id = std::env::var("BUILDKIT_SESSION_ID").unwrap_or_default();
     let build_platform = build_platform(&caps);
 
@@ -716,6 +718,7 @@ pub async fn build(mut bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
                 .map(str::to_string),
             network,
             extra_hosts: extra_hosts.clone(),
+            cache_imported,
         };
         plans.push(plan::build(&spec, &inputs).map_err(|e| match e {
             plan::PlanError::Spec(se) => file.failure(&se),

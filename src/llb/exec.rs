@@ -31,6 +31,9 @@ enum MountSource {
     Cache {
         id: String,
         sharing: CacheSharing,
+        /// The cache starts as a copy of this state; BuildKit keeps one
+        /// cache directory per (id, seed result).
+        seed: Option<State>,
     },
     /// A build secret (`--secret id=…`), never part of any layer.
     Secret {
@@ -39,10 +42,7 @@ enum MountSource {
         optional: bool,
     },
     /// The client's SSH agent socket (`--ssh id`).
-    Ssh {
-        id: String,
-        optional: bool,
-    },
+    Ssh { id: String, optional: bool },
 }
 
 /// The network an exec sees.
@@ -153,12 +153,31 @@ impl Exec {
     }
 
     /// A persistent cache directory at `dest`, shared across builds by `id`.
-    pub fn mount_cache(mut self, dest: &str, id: &str, sharing: CacheSharing) -> Self {
+    pub fn mount_cache(self, dest: &str, id: &str, sharing: CacheSharing) -> Self {
+        self.cache(dest, id, sharing, None)
+    }
+
+    /// A persistent cache directory at `dest` that starts as a copy of
+    /// `seed` (Dockerfile's `--mount=type=cache,from=…`). BuildKit keys the
+    /// directory on `id` and the seed's result, so a new seed starts a new
+    /// directory, and builds with the same seed share one.
+    pub fn mount_cache_seeded(
+        self,
+        dest: &str,
+        id: &str,
+        sharing: CacheSharing,
+        seed: &State,
+    ) -> Self {
+        self.cache(dest, id, sharing, Some(seed.clone()))
+    }
+
+    fn cache(mut self, dest: &str, id: &str, sharing: CacheSharing, seed: Option<State>) -> Self {
         self.mounts.push(MountSpec {
             dest: dest.to_string(),
             source: MountSource::Cache {
                 id: id.to_string(),
                 sharing,
+                seed,
             },
         });
         self
@@ -245,11 +264,11 @@ impl Exec {
                         ..Default::default()
                     });
                 }
-                MountSource::Cache { id, sharing } => {
+                MountSource::Cache { id, sharing, seed } => {
                     caps.push("exec.mount.cache");
                     caps.push("exec.mount.cache.sharing");
                     pb_mounts.push(pb::Mount {
-                        input: -1,
+                        input: seed.as_ref().map_or(-1, |s| inputs.index_of(s)),
                         dest: m.dest.clone(),
                         output: -1,
                         mount_type: pb::MountType::Cache as i32,

@@ -37,6 +37,26 @@ pub const TOOLBOX_DIR: &str = "/busybox";
 /// Debian's backports suite for the bookworm builder (upx).
 pub const BACKPORTS: &str = "bookworm-backports";
 
+/// The build arg that chooses where the caches live (see [`CacheMode`]).
+pub const CACHE_ARG: &str = "GOFRONT_CACHE";
+/// Layers mode: the dependency list is written to `DEPS_DIR/DEPS_LIST`.
+pub const DEPS_DIR: &str = "/gofront-deps";
+pub const DEPS_LIST: &str = "packages";
+/// `go list -f`: the packages `go build` can compile without the sources of
+/// the context: the standard library and modules from the module cache (not
+/// the main module(s), not `replace` to a local directory).
+pub const DEPS_TEMPLATE: &str = "{{if .Standard}}{{.ImportPath}}{{else}}{{with .Module}}{{if not .Main}}{{if .Replace}}{{if .Replace.Version}}{{$.ImportPath}}{{end}}{{else}}{{$.ImportPath}}{{end}}{{end}}{{end}}{{end}}";
+/// The only two shell scripts gofront runs. They are fixed text: every
+/// value (paths, flags, package names) reaches them as a positional
+/// parameter, never as script text. `go list` prints to stdout, and the
+/// list must become a file:
+pub const LIST_SCRIPT: &str = r#"out=$1; shift; exec go "$@" > "$out""#;
+/// … and then the arguments of `go build` (xargs reads package paths, which
+/// Go restricts to characters without quotes or blanks). Compiling ahead is
+/// an optimization: a package that needs the context's sources (vendor/)
+/// is left to `go build`, which compiles it and reports any real error.
+pub const PRECOMPILE_SCRIPT: &str = r#"list=$1; shift; xargs -r go "$@" < "$list" || echo "gofront: some dependencies were not compiled ahead; go build compiles them" >&2"#;
+
 /// Go settings a user (or a corporate network) passes as build args; each
 /// one given is set in the environment of the Go steps.
 pub const GO_SETTING_ARGS: &[&str] = &[
@@ -83,6 +103,60 @@ pub struct Inputs {
     pub network: Network,
     /// `--add-host` (opt `add-hosts`): host → IP.
     pub extra_hosts: Vec<(String, String)>,
+    /// The build imports a cache (`--cache-from`): it runs where the local
+    /// cache does not persist, a CI runner.
+    pub cache_imported: bool,
+}
+
+/// Where the Go module and build caches live.
+///
+/// BuildKit never exports cache mounts, so `--cache-to`/`--cache-from`
+/// carry only layers; but a layer starts empty whenever its key changes,
+/// while a cache mount keeps everything that is still valid. Each is the
+/// better choice in one place: mounts where the daemon's cache persists
+/// (a laptop), layers where only the exported cache does (a CI runner).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CacheMode {
+    /// GOMODCACHE and GOCACHE are cache mounts shared by every build on the
+    /// daemon: a dependency bump fetches and compiles only what changed.
+    Mounts,
+    /// The modules are the download step's layer (keyed on go.mod/go.sum),
+    /// and the dependencies are compiled ahead into a layer keyed on the
+    /// module files and the list of imported packages; `go build`'s cache
+    /// mount starts from it. `--cache-to … mode=max` exports both, so a
+    /// fresh runner downloads nothing and compiles only the main module.
+    Layers,
+}
+
+impl CacheMode {
+    /// `GOFRONT_CACHE` (`auto`, `mounts`, `layers`); `auto` (the default)
+    /// is layers when the build imports a cache, mounts otherwise.
+    pub fn choose(arg: Option<&str>, cache_imported: bool) -> Result<CacheMode, String> {
+        match arg.map(str::trim) {
+            None | Some("" | "auto") if cache_imported => Ok(CacheMode::Layers),
+            None | Some("" | "auto") => Ok(CacheMode::Mounts),
+            Some("mounts") => Ok(CacheMode::Mounts),
+            Some("layers") => Ok(CacheMode::Layers),
+            Some(_) => Err(format!(
+                "build arg {CACHE_ARG}={:?}: the choices are auto, mounts and layers (hint: auto uses layers, which --cache-to can export, when the build has --cache-from, and cache mounts otherwise)",
+                arg.unwrap_or_default()
+            )),
+        }
+    }
+}
+
+/// Layers mode: the dependencies of one or more binaries (those with the
+/// same compile flags) compiled ahead of `go build`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Precompile {
+    /// `go list -deps` over the context: which packages to compile. Only
+    /// its output (the list) feeds `build`, so an edit that keeps the
+    /// imports keeps `build` cached.
+    pub list: Step,
+    /// `go build` of the listed packages into an empty GOCACHE (a layer),
+    /// seeing only the module files.
+    pub build: Step,
 }
 
 /// A `go.work` at the context root.
@@ -201,6 +275,9 @@ pub struct Compile {
     pub step: Step,
     /// `upx` compressing the binary, when asked for.
     pub upx: Option<Step>,
+    /// Layers mode: the index in `Plan::precompiles` whose layer seeds
+    /// this step's GOCACHE.
+    pub precompiled: Option<usize>,
 }
 
 /// The final stage: file operations only, no exec.
@@ -245,6 +322,13 @@ pub struct Plan {
     /// Context paths the dependency step sees (go.mod, go.sum, go.work …).
     pub module_files: Vec<String>,
     pub download: Step,
+    pub cache: CacheMode,
+    /// The modules are the download step's layer rather than a cache
+    /// mount: in layers mode, and for private modules, whose credentials
+    /// only the download step sees (a pruned cache mount would leave `go
+    /// build` to fetch them without).
+    pub modules_in_layer: bool,
+    pub precompiles: Vec<Precompile>,
     /// Debian packages installed in the builder (C cross compiler, upx).
     pub apt: Vec<Step>,
     /// Extra apt sources written into the builder first: (path, contents).
@@ -813,6 +897,15 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
         global_tags.push("timetzdata".into());
     }
 
+    let cache = CacheMode::choose(
+        inputs.build_args.get(CACHE_ARG).map(String::as_str),
+        inputs.cache_imported,
+    )
+    .map_err(PlanError::Other)?;
+    // Layers mode: binaries compiled with the same flags share one
+    // precompile (flags → the main packages, with their spec lines).
+    type Mains = Vec<(String, Pos)>;
+    let mut groups: Vec<(Vec<String>, Mains)> = Vec::new();
     let mut compiles: Vec<Compile> = Vec::new();
     for b in &spec.binaries {
         let name = match &b.name {
@@ -841,19 +934,24 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
             }
         }
         let main = &b.main.value;
-        // List each package as it is compiled: the progress output then
-        // shows that an edit recompiles only what it touched.
-        let mut argv: Vec<String> = vec!["go".into(), "build".into(), "-v".into()];
+        // The flags that decide how packages compile (not -ldflags, which
+        // only the link uses): the dependencies compiled ahead with the
+        // same flags are the ones `go build` finds in its cache.
+        let mut flags: Vec<String> = Vec::new();
         if spec.trimpath {
-            argv.push("-trimpath".into());
+            flags.push("-trimpath".into());
         }
         // The context rarely has .git, and the alpine builder has no git:
         // never let VCS stamping fail or vary the build ({{.Commit}} instead).
-        argv.push("-buildvcs=false".into());
+        flags.push("-buildvcs=false".into());
         if !tags.is_empty() {
-            argv.push(format!("-tags={}", tags.join(",")));
+            flags.push(format!("-tags={}", tags.join(",")));
         }
-        argv.extend(spec.goflags.iter().cloned());
+        flags.extend(spec.goflags.iter().cloned());
+        // List each package as it is compiled: the progress output then
+        // shows that an edit recompiles only what it touched.
+        let mut argv: Vec<String> = vec!["go".into(), "build".into(), "-v".into()];
+        argv.extend(flags.iter().cloned());
         argv.push(format!("-ldflags={}", ldflags.join(" ")));
         argv.push("-o".into());
         argv.push(format!("{OUT}/{name}"));
@@ -882,12 +980,81 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
             )
             .at(spec.upx.pos)
         });
+        let precompiled = match cache {
+            CacheMode::Mounts => None,
+            CacheMode::Layers => Some(match groups.iter().position(|(f, _)| *f == flags) {
+                Some(i) => {
+                    groups[i].1.push((main.clone(), b.main.pos));
+                    i
+                }
+                None => {
+                    groups.push((flags, vec![(main.clone(), b.main.pos)]));
+                    groups.len() - 1
+                }
+            }),
+        };
         compiles.push(Compile {
             binary: name,
             step,
             upx: upx_step,
+            precompiled,
         });
     }
+    let precompiles: Vec<Precompile> = groups
+        .into_iter()
+        .map(|(flags, mains)| {
+            let names: Vec<&str> = mains.iter().map(|m| m.0.as_str()).collect();
+            let pos = mains[0].1;
+            let mut list_argv: Vec<String> = vec![
+                "sh".into(),
+                "-c".into(),
+                LIST_SCRIPT.into(),
+                "gofront-list".into(),
+                format!("{DEPS_DIR}/{DEPS_LIST}"),
+                "list".into(),
+                "-deps".into(),
+                format!("-f={DEPS_TEMPLATE}"),
+            ];
+            list_argv.extend(flags.iter().cloned());
+            list_argv.extend(names.iter().map(|n| n.to_string()));
+            let list = Step::new(
+                format!(
+                    "[gofront] list the packages {} imports ({})",
+                    names.join(" "),
+                    inputs.target_platform
+                ),
+                list_argv,
+                compile_env.clone(),
+                &cwd,
+            )
+            .at(pos);
+            let mut build_argv: Vec<String> = vec![
+                "sh".into(),
+                "-c".into(),
+                PRECOMPILE_SCRIPT.into(),
+                "gofront-precompile".into(),
+                format!("{DEPS_DIR}/{DEPS_LIST}"),
+                "build".into(),
+                "-v".into(),
+            ];
+            build_argv.extend(flags);
+            // Everything it needs is in the module layer: never fetch.
+            let mut env = compile_env.clone();
+            env.insert("GOPROXY".into(), "off".into());
+            let build = Step::new(
+                format!(
+                    "[gofront] compile the dependencies of {} ({})",
+                    names.join(" "),
+                    inputs.target_platform
+                ),
+                build_argv,
+                env,
+                &cwd,
+            )
+            .at(pos);
+            Precompile { list, build }
+        })
+        .collect();
 
     let test = spec.test.as_ref().map(|t| {
         // Tests run natively on the build platform (no emulation), once for
@@ -1075,6 +1242,9 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
         module_dir,
         module_files,
         download,
+        cache,
+        modules_in_layer: cache == CacheMode::Layers || spec.private.is_some(),
+        precompiles,
         apt,
         apt_sources,
         compiles,

@@ -772,3 +772,100 @@ fn network_and_hosts_reach_every_step() {
     assert_eq!(p.network, Network::Host);
     assert_eq!(p.extra_hosts.len(), 1);
 }
+
+#[test]
+fn the_cache_mode_follows_cache_imports_unless_the_build_arg_says() {
+    let mut i = inputs();
+    let p = plan_of("main: .\n", &i).unwrap();
+    assert_eq!(
+        p.cache,
+        CacheMode::Mounts,
+        "a local build keeps its caches in mounts"
+    );
+    assert!(!p.modules_in_layer);
+    assert!(p.precompiles.is_empty() && p.compiles[0].precompiled.is_none());
+    i.cache_imported = true;
+    let p = plan_of("main: .\n", &i).unwrap();
+    assert_eq!(p.cache, CacheMode::Layers, "--cache-from: a CI runner");
+    assert!(p.modules_in_layer);
+    assert_eq!(p.precompiles.len(), 1);
+    assert_eq!(p.compiles[0].precompiled, Some(0));
+    i.build_args.insert(CACHE_ARG.into(), "mounts".into());
+    assert_eq!(plan_of("main: .\n", &i).unwrap().cache, CacheMode::Mounts);
+    i.cache_imported = false;
+    i.build_args.insert(CACHE_ARG.into(), " layers ".into());
+    assert_eq!(plan_of("main: .\n", &i).unwrap().cache, CacheMode::Layers);
+    i.build_args.insert(CACHE_ARG.into(), "auto".into());
+    assert_eq!(plan_of("main: .\n", &i).unwrap().cache, CacheMode::Mounts);
+    i.build_args.insert(CACHE_ARG.into(), "layer$(id)\n".into());
+    let e = plan_of("main: .\n", &i).unwrap_err().to_string();
+    assert!(
+        e.contains(r#"GOFRONT_CACHE="layer$(id)\n""#) && e.contains("auto, mounts and layers"),
+        "{e}"
+    );
+}
+
+#[test]
+fn private_modules_stay_in_the_download_layer_in_mounts_mode() {
+    let p = plan_of(
+        "goprivate: git.corp.example\nprivate: { netrc: true }\n",
+        &inputs(),
+    )
+    .unwrap();
+    assert_eq!(p.cache, CacheMode::Mounts);
+    assert!(
+        p.modules_in_layer,
+        "go build has no credentials to refetch them"
+    );
+}
+
+#[test]
+fn binaries_with_the_same_compile_flags_share_one_precompile() {
+    let mut i = inputs();
+    i.cache_imported = true;
+    let yaml = "binaries:\n  - main: ./cmd/a\n  - main: ./cmd/b\n    ldflags: [-X main.b=1]\n  - main: ./cmd/c\n    tags: [pg]\n";
+    let p = plan_of(yaml, &i).unwrap();
+    let groups: Vec<Option<usize>> = p.compiles.iter().map(|c| c.precompiled).collect();
+    assert_eq!(
+        groups,
+        [Some(0), Some(0), Some(1)],
+        "ldflags do not matter, tags do"
+    );
+    assert_eq!(p.precompiles.len(), 2);
+    let list = &p.precompiles[0].list;
+    assert_eq!(list.argv[..3], ["sh", "-c", LIST_SCRIPT]);
+    assert_eq!(
+        list.argv[4..],
+        [
+            "/gofront-deps/packages",
+            "list",
+            "-deps",
+            &format!("-f={DEPS_TEMPLATE}"),
+            "-trimpath",
+            "-buildvcs=false",
+            "./cmd/a",
+            "./cmd/b"
+        ]
+    );
+    assert_eq!(list.env["GOOS"], "linux");
+    assert_eq!(list.env["CGO_ENABLED"], "0");
+    let build = &p.precompiles[1].build;
+    assert_eq!(build.argv[..3], ["sh", "-c", PRECOMPILE_SCRIPT]);
+    assert_eq!(
+        build.argv[4..],
+        [
+            "/gofront-deps/packages",
+            "build",
+            "-v",
+            "-trimpath",
+            "-buildvcs=false",
+            "-tags=pg"
+        ]
+    );
+    assert_eq!(
+        build.env["GOPROXY"], "off",
+        "the module layer has everything"
+    );
+    // The compile itself: the same flags after `go build -v`.
+    assert_eq!(p.compiles[2].step.argv[3..6], build.argv[7..]);
+}

@@ -1248,37 +1248,60 @@ fn git_query_contexts_as_opt_and_as_frontend_input() {
 
 /// A fresh CI runner: the previous run exported its cache to the registry
 /// (`--cache-to …,mode=max`), this one starts with an empty BuildKit and
-/// imports it (`--cache-from`). The module download is a layer keyed on
-/// go.mod/go.sum, so after an edit to a .go file it comes from the
-/// imported cache: no module is downloaded again. (BuildKit imports a cache
-/// for a frontend's solves only when the frontend names it in each.)
+/// imports it (`--cache-from`). A build that imports a cache keeps its
+/// caches in layers: the module download keyed on go.mod/go.sum, and the
+/// dependencies compiled ahead, keyed on the module files and the list of
+/// imported packages. After an edit to a .go file both come from the
+/// imported cache: no module is downloaded and only the main module is
+/// compiled. (BuildKit imports a cache for a frontend's solves only when
+/// the frontend names it in each.)
 #[test]
 #[ignore = "needs buildkitd, buildx and the registry: run scripts/test.sh"]
-fn a_fresh_runner_takes_the_module_layer_from_cache_from() {
+fn a_fresh_runner_takes_modules_and_compiled_dependencies_from_cache_from() {
     let ctx = copy_example("api");
     let out = tempfile::tempdir().unwrap();
     let cache = format!("127.0.0.1:5000/e2e-cache/{}", unique_tag("ci"));
+    // As CI configures it: every run imports the previous run's cache and
+    // exports its own (the first finds none to import).
     let to = format!("--cache-to=type=registry,ref={cache},mode=max");
+    let from = format!("--cache-from=type=registry,ref={cache}");
     prune_buildkitd();
-    let first = build_local(ctx.path(), "gofront.yaml", out.path(), &[&to]);
+    let first = build_local(ctx.path(), "gofront.yaml", out.path(), &[&from, &to]);
     first.assert_ok();
     assert!(!first.step("[gofront] go mod download").cached);
+    let precompile = first.step("[gofront] compile the dependencies");
+    assert!(
+        precompile.lines.iter().any(|l| l == "net/http"),
+        "the standard library and the modules are compiled ahead:\n{}",
+        first.log
+    );
     // The next commit, on a runner whose BuildKit has no cache.
     let edited = edit_api_greeting(ctx.path());
     prune_buildkitd();
-    let from = format!("--cache-from=type=registry,ref={cache}");
-    let second = build_local(ctx.path(), "gofront.yaml", out.path(), &[&from]);
+    let second = build_local(ctx.path(), "gofront.yaml", out.path(), &[&from, &to]);
     second.assert_ok();
+    for reused in ["[gofront] go mod download", "[gofront] compile the dependencies"] {
+        assert!(second.step(reused).reused(), "{reused}:\n{}", second.log);
+    }
+    // The edit itself is compiled, and only the main module's packages:
+    // `go build -v` lists each package it compiles.
+    let compile = second.step("[gofront] go build");
+    assert!(!compile.reused(), "{}", second.log);
+    let compiled: Vec<&String> = compile
+        .lines
+        .iter()
+        .filter(|l| !l.starts_with("DONE") && !l.contains(' '))
+        .collect();
     assert!(
-        second.step("[gofront] go mod download").reused(),
+        compiled.contains(&&"example.com/gofront/examples/api/internal/api".to_string()),
         "{}",
         second.log
     );
-    // The edit itself is compiled, not taken from the cache.
     assert!(
-        !second.step("[gofront] go build").reused(),
-        "{}",
-        second.log
+        compiled
+            .iter()
+            .all(|p| p.starts_with("example.com/gofront/examples/api")),
+        "only the main module is compiled: {compiled:?}"
     );
     let binary = std::fs::read(out.path().join("usr/local/bin/server")).unwrap();
     assert!(
