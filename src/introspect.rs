@@ -2,7 +2,7 @@
 //! spec: its build args, secrets, SSH agents, cache mounts, targets and lint
 //! findings, in the neutral shapes of [`crate::subrequest`].
 
-use crate::convert::GOCACHE_ID;
+use crate::convert::{GOCACHE_ID, GOMODCACHE_ID};
 use crate::lint::Finding;
 use crate::plan::{self, GO_SETTING_ARGS, TARGETS, Target};
 use crate::spec::{Pos, Spec, template};
@@ -50,6 +50,12 @@ pub fn outline(spec: &Spec) -> Outline {
         });
     }
     args.push(Arg {
+        name: plan::CACHE_ARG.into(),
+        description: "where the Go caches live: mounts (kept by the daemon), layers (carried by --cache-to/--cache-from), or auto: layers when the build imports a cache".into(),
+        value: Some("auto".into()),
+        location: None,
+    });
+    args.push(Arg {
         name: "SOURCE_DATE_EPOCH".into(),
         description:
             "unix time for image dates and file times (reproducible images), and {{.Date}}".into(),
@@ -88,10 +94,15 @@ pub fn outline(spec: &Spec) -> Outline {
         args,
         secrets,
         ssh,
-        cache: vec![CacheMount {
-            id: GOCACHE_ID.into(),
-            location: location(spec.main_pos()),
-        }],
+        // The module cache is a mount only in mounts mode, and never with
+        // private modules (see `Plan::modules_in_layer`).
+        cache: std::iter::once(GOCACHE_ID)
+            .chain(spec.private.is_none().then_some(GOMODCACHE_ID))
+            .map(|id| CacheMount {
+                id: id.into(),
+                location: location(spec.main_pos()),
+            })
+            .collect(),
     }
 }
 
@@ -167,6 +178,11 @@ mod tests {
         assert_eq!(o.secrets[0].name, "netrc");
         assert_eq!(o.ssh[0].name, "default");
         assert_eq!(o.cache[0].id, GOCACHE_ID);
+        assert_eq!(o.cache.len(), 1, "private modules stay in the download layer");
+        assert!(o.args.iter().any(|a| a.name == "GOFRONT_CACHE"));
+        let public = outline(&spec::parse("gofront.yaml", "main: .\n").unwrap());
+        let ids: Vec<&str> = public.cache.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, [GOCACHE_ID, GOMODCACHE_ID]);
     }
 
     #[test]
