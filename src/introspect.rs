@@ -178,7 +178,11 @@ mod tests {
         assert_eq!(o.secrets[0].name, "netrc");
         assert_eq!(o.ssh[0].name, "default");
         assert_eq!(o.cache[0].id, GOCACHE_ID);
-        assert_eq!(o.cache.len(), 1, "private modules stay in the download layer");
+        assert_eq!(
+            o.cache.len(),
+            1,
+            "private modules stay in the download layer"
+        );
         assert!(o.args.iter().any(|a| a.name == "GOFRONT_CACHE"));
         let public = outline(&spec::parse("gofront.yaml", "main: .\n").unwrap());
         let ids: Vec<&str> = public.cache.iter().map(|c| c.id.as_str()).collect();

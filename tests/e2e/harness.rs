@@ -152,6 +152,16 @@ pub struct StepLog {
 }
 
 impl StepLog {
+    /// The packages a `go build -v` step compiled: its output lines that
+    /// are one import path each.
+    pub fn compiled_packages(&self) -> Vec<&str> {
+        self.lines
+            .iter()
+            .map(|l| l.trim())
+            .filter(|l| l.contains('/') && !l.contains(' '))
+            .collect()
+    }
+
     /// The step did not run: it was cached locally, or its result came
     /// from an imported cache (`--cache-from`), which progress shows as the
     /// step's layers being pulled and extracted instead of `CACHED`.

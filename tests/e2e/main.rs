@@ -42,6 +42,7 @@ on_both_daemons!(
     hello_builds_runs_and_is_configured,
     scratch_image_is_binary_certs_and_passwd,
     api_rebuild_after_an_edit_recompiles_only_what_changed,
+    layers_mode_keeps_the_compiled_dependencies_through_an_edit,
     hostile_build_arg_is_data,
     bad_specs_fail_with_file_and_line,
     failing_go_build_is_reported,
@@ -242,12 +243,7 @@ fn api_rebuild_after_an_edit_recompiles_only_what_changed(d: Daemon) {
         "no module is downloaded:\n{}",
         b.log
     );
-    let compiled: Vec<&str> = compile
-        .lines
-        .iter()
-        .map(|l| l.trim())
-        .filter(|l| l.contains('/') && !l.contains(' '))
-        .collect();
+    let compiled = compile.compiled_packages();
     assert!(
         compiled.contains(&"example.com/gofront/examples/api/internal/api"),
         "{compiled:?}"
@@ -261,6 +257,46 @@ fn api_rebuild_after_an_edit_recompiles_only_what_changed(d: Daemon) {
             .iter()
             .any(|p| p.starts_with("github.com/") || p.contains("internal/store")),
         "only the edited package and its importers: {compiled:?}"
+    );
+    let server = Server::start(&tag);
+    assert!(server.get("/").contains(&greeting));
+    drop(server);
+    remove_image(&tag);
+}
+
+/// Layers mode (what a build with `--cache-from` gets; forced here with
+/// the build arg): after an edit the package list is made again, but it has
+/// not changed, so BuildKit keys the precompile on the same content and
+/// keeps it; `go build`'s cache mount, seeded from it, has every dependency
+/// compiled. Also checks that both daemons take a seeded cache mount.
+fn layers_mode_keeps_the_compiled_dependencies_through_an_edit(d: Daemon) {
+    let ctx = copy_example("api");
+    let tag = unique_tag("layers");
+    let args = ["--build-arg", "GOFRONT_CACHE=layers"];
+    let first = build(d, ctx.path(), "gofront.yaml", &tag, &args);
+    first.assert_ok();
+    let precompiled = first
+        .step("[gofront] compile the dependencies")
+        .compiled_packages()
+        .len();
+    let greeting = edit_api_greeting(ctx.path());
+    let b = build(d, ctx.path(), "gofront.yaml", &tag, &args);
+    b.assert_ok();
+    assert!(!b.step("[gofront] list the packages").cached, "{}", b.log);
+    assert!(
+        b.step("[gofront] compile the dependencies").cached,
+        "the same list keeps the precompile cached:\n{}",
+        b.log
+    );
+    let compile = b.step("[gofront] go build");
+    let compiled = compile.compiled_packages();
+    assert!(
+        compiled.contains(&"example.com/gofront/examples/api/internal/api")
+            && compiled
+                .iter()
+                .all(|p| p.starts_with("example.com/gofront/examples/api")),
+        "only the main module is compiled (of {precompiled} ahead): {compiled:?}\n{}",
+        b.log
     );
     let server = Server::start(&tag);
     assert!(server.get("/").contains(&greeting));
@@ -1280,20 +1316,19 @@ fn a_fresh_runner_takes_modules_and_compiled_dependencies_from_cache_from() {
     prune_buildkitd();
     let second = build_local(ctx.path(), "gofront.yaml", out.path(), &[&from, &to]);
     second.assert_ok();
-    for reused in ["[gofront] go mod download", "[gofront] compile the dependencies"] {
+    for reused in [
+        "[gofront] go mod download",
+        "[gofront] compile the dependencies",
+    ] {
         assert!(second.step(reused).reused(), "{reused}:\n{}", second.log);
     }
     // The edit itself is compiled, and only the main module's packages:
     // `go build -v` lists each package it compiles.
     let compile = second.step("[gofront] go build");
     assert!(!compile.reused(), "{}", second.log);
-    let compiled: Vec<&String> = compile
-        .lines
-        .iter()
-        .filter(|l| !l.starts_with("DONE") && !l.contains(' '))
-        .collect();
+    let compiled = compile.compiled_packages();
     assert!(
-        compiled.contains(&&"example.com/gofront/examples/api/internal/api".to_string()),
+        compiled.contains(&"example.com/gofront/examples/api/internal/api"),
         "{}",
         second.log
     );
