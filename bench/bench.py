@@ -17,7 +17,11 @@ Method (see BENCHMARKS.md for the full text):
   workload, then: no change, a one-line edit (a new string constant in the
   leaf package `internal/api`), a dependency bump (github.com/google/uuid to
   the next version, go.mod and go.sum only);
-* figures are medians of the repetitions; the raw seconds are kept.
+* figures are medians of the repetitions; the raw seconds are kept;
+* a run is a list of units (one contender's sequence in one repetition, one
+  platform build, …); bench/results.json is saved after each unit, so a run
+  that is stopped (a session that ends) is resumed by the same command on
+  the same code: the units done are skipped, the rest run.
 """
 import argparse
 import json
@@ -298,6 +302,9 @@ def sequences(args, results, state):
             for rep in range(args.reps):
                 order = names[rep % len(names):] + names[: rep % len(names)]
                 for name in order:
+                    unit = f"sequences|{daemon_name}|{wl_name}|{name}|{rep}"
+                    if is_done(results, unit):
+                        continue
                     cstate = state / daemon_name / wl_name / name
                     cstate.mkdir(parents=True, exist_ok=True)
                     c = Contender(name, cstate / "src", wl, cstate)
@@ -318,7 +325,7 @@ def sequences(args, results, state):
                     timed_build(c, daemon, tag, "bench", results, key + ("edit",))
                     c.bump(bump_to)
                     timed_build(c, daemon, tag, "bench", results, key + ("depbump",))
-                    save(results)
+                    mark_done(results, unit)
 
 
 def platforms(args, results, state):
@@ -334,8 +341,9 @@ def platforms(args, results, state):
         for count, plats in sets.items():
             order = names[rep % len(names):] + names[: rep % len(names)]
             for name in order:
-                if name == "ko" and count == 7:
-                    continue  # ko's base needs every platform: the stand-in has them, but see notes
+                unit = f"platforms|{wl_name}|{name}|{count}|{rep}"
+                if is_done(results, unit):
+                    continue
                 cstate = state / "platforms" / wl_name / name
                 cstate.mkdir(parents=True, exist_ok=True)
                 c = Contender(name, cstate / "src", wl, cstate)
@@ -346,12 +354,14 @@ def platforms(args, results, state):
                 log(f"[platforms {count} rep {rep + 1}] {name}")
                 timed_build(c, daemon, f"bench/{wl_name}-{name}-p:latest", "bench", results,
                             ("buildkit", wl_name, name, f"platforms{count}"), plats)
-                save(results)
+                mark_done(results, unit)
 
 
 def fresh_runner(args, results, state):
     """A CI runner with an empty BuildKit: `--cache-from` a registry cache
-    that the previous run wrote with `--cache-to … mode=max`."""
+    that the previous run wrote with `--cache-to … mode=max`. Both runs pass
+    both flags, as CI workflows do (the first finds nothing to import);
+    the first run (cold build + export) is timed too."""
     daemon = Daemon("buildkit")
     for wl_name in args.workloads:
         wl = WORKLOADS[wl_name]
@@ -359,21 +369,25 @@ def fresh_runner(args, results, state):
         for rep in range(args.reps):
             order = names[rep % len(names):] + names[: rep % len(names)]
             for name in order:
+                unit = f"freshrunner|{wl_name}|{name}|{rep}"
+                if is_done(results, unit):
+                    continue
                 cstate = state / "ci" / wl_name / name
                 cstate.mkdir(parents=True, exist_ok=True)
                 c = Contender(name, cstate / "src", wl, cstate)
                 fresh_copy(wl, c.work)
                 ref = f"{REGISTRY}/bench-cache/{wl_name}-{name}:rep{rep}"
                 log(f"[fresh runner {wl_name} rep {rep + 1}] {name}")
+                ci = ["--cache-from", f"type=registry,ref={ref}",
+                      "--cache-to", f"type=registry,ref={ref},mode=max"]
                 daemon.prune()
-                c.build(daemon, "bench/ci:latest", "bench", None,
-                        ["--cache-to", f"type=registry,ref={ref},mode=max"])
+                timed_build(c, daemon, "bench/ci:latest", "bench", results,
+                            ("buildkit", wl_name, name, "ciwrite"), None, ci)
                 c.edit(rep)  # the next commit
                 daemon.prune()
                 timed_build(c, daemon, "bench/ci:latest", "bench", results,
-                            ("buildkit", wl_name, name, "freshrunner"), None,
-                            ["--cache-from", f"type=registry,ref={ref}"])
-                save(results)
+                            ("buildkit", wl_name, name, "freshrunner"), None, ci)
+                mark_done(results, unit)
 
 
 def overhead(args, results, state):
@@ -381,6 +395,8 @@ def overhead(args, results, state):
     same workload by the built-in Dockerfile frontend, the same Dockerfile
     through the Dockerfile frontend as an external image (`# syntax=`),
     and gofront; after one warm build each, repetitions interleaved."""
+    if is_done(results, "overhead"):
+        return
     daemon = Daemon("buildkit")
     wl_name = "api" if "api" in args.workloads else args.workloads[0]
     wl = WORKLOADS[wl_name]
@@ -399,12 +415,14 @@ def overhead(args, results, state):
             log(f"[overhead {wl_name} rep {rep + 1}] {name}")
             timed_build(contenders[name], daemon, f"bench/overhead-{name}:latest", "bench",
                         results, ("buildkit", wl_name, name, "noop"))
-    save(results)
+    mark_done(results, "overhead")
 
 
 def sizes(args, results, state):
     """Image size and layer count of each contender's image (Docker 20.10
     store; ko's image pushed to the registry and pulled)."""
+    if is_done(results, "sizes"):
+        return
     for wl_name in args.workloads:
         wl = WORKLOADS[wl_name]
         for name in ["gofront", "best", "cachemount", "ko", "host"]:
@@ -447,7 +465,7 @@ def sizes(args, results, state):
     results["size|frontend-image"] = json.loads(out)[0]["Size"]
     _, out = run([DOCKER, "image", "inspect", "gcr.io/distroless/static-debian12"])
     results["size|base-distroless"] = json.loads(out)[0]["Size"]
-    save(results)
+    mark_done(results, "sizes")
 
 
 RESULTS = ROOT / "bench" / "results.json"
@@ -455,6 +473,26 @@ RESULTS = ROOT / "bench" / "results.json"
 
 def save(results):
     RESULTS.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
+
+
+def is_done(results, unit):
+    return unit in results["runs"][-1].get("done", [])
+
+
+def mark_done(results, unit):
+    """A unit's figures reach the file only with the unit marked done, so a
+    run stopped mid-unit resumes with that unit from its start."""
+    results["runs"][-1].setdefault("done", []).append(unit)
+    save(results)
+
+
+def code_commit():
+    """The last commit that changed anything but the figures: a run resumes
+    only on the code it started on."""
+    _, out = run(["git", "-C", ROOT, "log", "-1", "--format=%h", "--", ".",
+                  ":!BENCHMARKS.md", ":!bench/results.json", ":!bench/findings.md",
+                  ":!README.md"])
+    return out.strip()
 
 
 def main():
@@ -465,15 +503,27 @@ def main():
     p.add_argument("--contenders", nargs="+",
                    default=["gofront", "best", "cachemount", "ko", "host"])
     p.add_argument("--parts", nargs="+",
-                   default=["sizes", "overhead", "sequences", "platforms", "freshrunner"])
+                   default=["sizes", "overhead", "freshrunner", "sequences", "platforms"])
     p.add_argument("--platform-workload", default="api")
     p.add_argument("--keep", action="store_true", help="add to bench/results.json")
+    p.add_argument("--restart", action="store_true",
+                   help="start over even if an unfinished run of this command could be resumed")
     args = p.parse_args()
-    results = json.loads(RESULTS.read_text()) if args.keep and RESULTS.exists() else {}
-    _, commit = run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])
-    this_run = {"command": "bench/run.sh " + " ".join(sys.argv[1:]), "commit": commit.strip(),
-                "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-    results.setdefault("runs", []).append(this_run)
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    command = "bench/run.sh " + " ".join(sys.argv[1:]).replace("--restart", "").strip()
+    commit = code_commit()
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    last = (results.get("runs") or [{}])[-1]
+    if (not args.restart and last and "finished" not in last
+            and last.get("command") == command and last.get("commit") == commit):
+        last.setdefault("resumed", []).append(now)
+        log(f"resuming the run started {last['started']}: {len(last.get('done', []))} units done")
+    else:
+        if not args.keep:
+            results = {}
+        results.setdefault("runs", []).append(
+            {"command": command, "commit": commit, "started": now})
+    this_run = results["runs"][-1]
     with tempfile.TemporaryDirectory(prefix="gofront-bench-") as tmp:
         state = Path(tmp)
         for part in args.parts:
