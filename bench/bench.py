@@ -376,7 +376,10 @@ def fresh_runner(args, results, state):
                 cstate.mkdir(parents=True, exist_ok=True)
                 c = Contender(name, cstate / "src", wl, cstate)
                 fresh_copy(wl, c.work)
-                ref = f"{REGISTRY}/bench-cache/{wl_name}-{name}:rep{rep}"
+                # A ref of this run's own: a cache left in the registry by an
+                # earlier run would make the first build warm.
+                run_id = re.sub(r"\D", "", results["runs"][-1]["started"])
+                ref = f"{REGISTRY}/bench-cache/{wl_name}-{name}:{run_id}-rep{rep}"
                 log(f"[fresh runner {wl_name} rep {rep + 1}] {name}")
                 ci = ["--cache-from", f"type=registry,ref={ref}",
                       "--cache-to", f"type=registry,ref={ref},mode=max"]
