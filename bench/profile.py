@@ -134,7 +134,7 @@ def main():
                 for n in range(args.more_edits):
                     c.edit(n + 1)
                     took, first, outside, steps = profiled_build(c, daemon, tag)
-                    slowest = sorted(steps, key=lambda x: x[1] - x[2])[:3]
+                    slowest = sorted(steps, key=lambda x: x[2] - x[1], reverse=True)[:3]
                     print(f"{name} edit {n + 1}: {took:.2f} s wall, {outside:.2f} s outside steps; "
                           + "; ".join(f"{n_}: {e - s_:.2f} s" for n_, s_, e, _ in slowest))
     finally:
