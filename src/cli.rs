@@ -5,10 +5,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::convert;
-use crate::gomod;
+use crate::golang as gomod;
 use crate::lint;
-use crate::llb::Platform;
 use crate::plan::{self, Inputs};
+use crate::platform::Platform;
 use crate::schema;
 use crate::spec;
 
@@ -500,7 +500,7 @@ fn find_main_packages(root: &Path) -> Result<Vec<String>, String> {
                 };
                 let src = String::from_utf8_lossy(&bytes);
                 if !build_ignored(&src)
-                    && crate::frontend::package_clause(&src).as_deref() == Some("main")
+                    && crate::golang::package_clause(&src).as_deref() == Some("main")
                 {
                     is_main = true;
                 }

@@ -31,6 +31,7 @@ use crate::plan::{
     BIN_DIR, CA_BUNDLE, ContextSource, DEPS_DIR, GOCACHE, GOMODCACHE, OUT, Plan, SRC,
     SSH_AGENT_SOCK, Step, TOOLBOX_DIR, Target, UPX_IN,
 };
+use crate::platform::Platform;
 use crate::spec::Pos;
 
 /// The build cache mount's id. Go's build cache is content-addressed and
@@ -49,7 +50,7 @@ pub fn context_source(
     context: &ContextSource,
     plan_excludes: &[String],
     session_id: &str,
-    platform: &llb::Platform,
+    platform: &Platform,
     no_cache: bool,
 ) -> State {
     match context {
@@ -583,7 +584,7 @@ mod tests {
 
     use super::*;
     use crate::plan::{GOMODCACHE, Inputs, build};
-    use crate::{gomod, spec};
+    use crate::{golang as gomod, spec};
 
     fn plan(yaml: &str, version: &str) -> Plan {
         plan_in(yaml, version, false)
@@ -595,8 +596,8 @@ mod tests {
         build_args.insert("VERSION".to_string(), version.to_string());
         let inputs = Inputs {
             build_args,
-            build_platform: crate::llb::Platform::new("linux", "amd64", ""),
-            target_platform: crate::llb::Platform::new("linux", "amd64", ""),
+            build_platform: crate::platform::Platform::new("linux", "amd64", ""),
+            target_platform: crate::platform::Platform::new("linux", "amd64", ""),
             resolve_mode: "default".into(),
             session_id: "session".into(),
             excludes: vec!["*.md".into()],
@@ -650,7 +651,8 @@ mod tests {
     fn no_exec_runs_for_the_target_platform_and_shells_run_only_fixed_scripts() {
         for cache_imported in [false, true] {
             let mut p = plan_in("main: ./cmd/server\n", "1", cache_imported);
-            p.runtime.as_mut().unwrap().platform = crate::llb::Platform::new("linux", "arm64", "");
+            p.runtime.as_mut().unwrap().platform =
+                crate::platform::Platform::new("linux", "arm64", "");
             let def = to_llb(&p, &env(), None).definition;
             let mut scripts = Vec::new();
             for op in ops(&def) {
@@ -791,7 +793,7 @@ mod tests {
         let theirs = llb::marshal(&llb::local(
             "elsewhere",
             &LocalOptions::default(),
-            &crate::llb::Platform::new("linux", "amd64", ""),
+            &crate::platform::Platform::new("linux", "amd64", ""),
             OpOptions::default(),
         ));
         let mut p = plan("main: .\n", "1");

@@ -4,12 +4,13 @@
 
 use crate::convert;
 use crate::gateway::{self, Bridge, Caps, Failure, Opts, Refs, fsutil_stat};
-use crate::gomod;
+use crate::golang::{self as gomod, context_dir, package_clause};
 use crate::image;
 use crate::introspect;
 use crate::lint;
-use crate::llb::{self, ForeignDefinition, LocalOptions, OpOptions, Platform};
+use crate::llb::{self, ForeignDefinition, LocalOptions, OpOptions};
 use crate::plan::{self, ContextSource, Inputs};
+use crate::platform::Platform;
 use crate::spec::{self, SpecError};
 use crate::subrequest::{self, Request};
 
@@ -356,17 +357,6 @@ async fn check_main_package(
     }
 }
 
-/// A path relative to the context root ("" for the root) from the module
-/// dir and a path inside the module, both normalized (`.` or `./x`).
-fn context_dir(dir: &str, path: &str) -> String {
-    [dir, path]
-        .iter()
-        .map(|p| p.trim_start_matches('.').trim_start_matches('/'))
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
 /// `add-hosts` as Docker and buildx send it: `host=ip` or `host:ip`, comma separated.
 fn parse_extra_hosts(value: &str) -> Result<Vec<(String, String)>, Failure> {
     let mut out = Vec::new();
@@ -395,45 +385,6 @@ fn network_mode(opts: &Opts) -> Result<llb::Network, Failure> {
             "--network {other}: gofront supports default, host and none"
         ))),
     }
-}
-
-/// The package name of a Go file: the first `package` clause outside comments.
-pub fn package_clause(src: &str) -> Option<String> {
-    let mut in_block = false;
-    for line in src.lines() {
-        let mut l = line.trim();
-        if in_block {
-            match l.find("*/") {
-                Some(i) => {
-                    in_block = false;
-                    l = l[i + 2..].trim();
-                }
-                None => continue,
-            }
-        }
-        if l.starts_with("/*") {
-            match l.find("*/") {
-                Some(i) => l = l[i + 2..].trim(),
-                None => {
-                    in_block = true;
-                    continue;
-                }
-            }
-        }
-        if l.is_empty() || l.starts_with("//") {
-            continue;
-        }
-        if let Some(rest) = l.strip_prefix("package") {
-            let name: String = rest
-                .trim()
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
-            return (!name.is_empty()).then_some(name);
-        }
-        return None;
-    }
-    None
 }
 
 /// Run one build.
@@ -915,17 +866,6 @@ mod tests {
 
     use super::*;
     use crate::spec::Pos;
-
-    #[test]
-    fn package_clause_skips_comments_and_build_tags() {
-        let src = "// Copyright\n//go:build linux\n\n/* block\n comment */\npackage main // x\n";
-        assert_eq!(package_clause(src).as_deref(), Some("main"));
-        assert_eq!(
-            package_clause("/* a */ package api\n").as_deref(),
-            Some("api")
-        );
-        assert_eq!(package_clause("import \"x\"\n"), None);
-    }
 
     #[test]
     fn source_detail_is_buildkit_json() {

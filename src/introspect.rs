@@ -3,8 +3,9 @@
 //! findings, in the neutral shapes of [`crate::subrequest`].
 
 use crate::convert::{GOCACHE_ID, GOMODCACHE_ID};
+use crate::golang::GO_SETTING_ARGS;
 use crate::lint::Finding;
-use crate::plan::{self, GO_SETTING_ARGS, TARGETS, Target};
+use crate::plan::{self, TARGETS, Target};
 use crate::spec::{Pos, Spec, template};
 use crate::subrequest::{Arg, CacheMount, Location, Outline, Secret, Ssh, Warning};
 

@@ -17,9 +17,10 @@ use std::sync::OnceLock;
 
 use bollard_buildkit_proto::pb;
 use gofront::convert::to_llb;
-use gofront::llb::{Platform, SourceFile, digest_of};
+use gofront::llb::{SourceFile, digest_of};
 use gofront::plan::{Inputs, build};
-use gofront::{gomod, spec};
+use gofront::platform::Platform;
+use gofront::{golang as gomod, spec};
 use prost::Message;
 
 /// The builder image's environment, as the frontend passes it to `to_llb`.

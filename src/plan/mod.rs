@@ -7,10 +7,12 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::gomod::GoMod;
+use crate::golang::{
+    GO_SETTING_ARGS, GoMod, GoWork, binary_name, go_target_env, minor, quote_ldflag_word,
+};
 use crate::image::{History, ImageSettings};
 use crate::llb::Network;
-use crate::llb::Platform;
+use crate::platform::Platform;
 use crate::spec::{FileEntry, LdFlag, Pos, Runtime, Spec, SpecError, template};
 
 pub mod context;
@@ -56,18 +58,6 @@ pub const LIST_SCRIPT: &str = r#"out=$1; shift; exec go "$@" > "$out""#;
 /// an optimization: a package that needs the context's sources (vendor/)
 /// is left to `go build`, which compiles it and reports any real error.
 pub const PRECOMPILE_SCRIPT: &str = r#"list=$1; shift; xargs -r go "$@" < "$list" || echo "gofront: some dependencies were not compiled ahead; go build compiles them" >&2"#;
-
-/// Go settings a user (or a corporate network) passes as build args; each
-/// one given is set in the environment of the Go steps.
-pub const GO_SETTING_ARGS: &[&str] = &[
-    "GOPROXY",
-    "GOSUMDB",
-    "GONOSUMDB",
-    "GOPRIVATE",
-    "GONOPROXY",
-    "GOINSECURE",
-    "GOFLAGS",
-];
 
 /// Everything the plan depends on besides the spec.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -157,14 +147,6 @@ pub struct Precompile {
     /// `go build` of the listed packages into an empty GOCACHE (a layer),
     /// seeing only the module files.
     pub build: Step,
-}
-
-/// A `go.work` at the context root.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct GoWork {
-    pub go: Option<String>,
-    /// The `use` directories, as written (relative to the context root).
-    pub uses: Vec<String>,
 }
 
 /// What the build produces (`--target`).
@@ -454,54 +436,6 @@ pub fn runtime_image(runtime: &Runtime, cgo: bool) -> Option<String> {
     }
 }
 
-/// Go's target environment for a platform.
-pub fn go_target_env(p: &Platform) -> Result<BTreeMap<String, String>, String> {
-    let mut env = BTreeMap::new();
-    env.insert("GOOS".to_string(), p.os.clone());
-    env.insert("GOARCH".to_string(), p.architecture.clone());
-    match (p.architecture.as_str(), p.variant.as_str()) {
-        ("arm", v) if !v.is_empty() => {
-            let n = v.trim_start_matches('v');
-            if !matches!(n, "5" | "6" | "7") {
-                return Err(format!("platform {p}: Go supports arm v5, v6 and v7"));
-            }
-            env.insert("GOARM".to_string(), n.to_string());
-        }
-        ("amd64", v) if !v.is_empty() && v != "v1" => {
-            if !matches!(v, "v2" | "v3" | "v4") {
-                return Err(format!("platform {p}: Go supports amd64 v1 to v4"));
-            }
-            env.insert("GOAMD64".to_string(), v.to_string());
-        }
-        _ => {}
-    }
-    Ok(env)
-}
-
-/// Quote one `-ldflags` word so that Go's `quoted.Split` gives it back whole.
-/// Go splits on whitespace and takes a leading `'` or `"` as a quote with no
-/// escapes inside, so a value that needs quoting can use whichever quote it
-/// does not contain; one with whitespace and both quotes cannot be passed.
-pub fn quote_ldflag_word(word: &str) -> Result<String, String> {
-    let needs = word.is_empty()
-        || word.chars().any(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
-        || word.starts_with('\'')
-        || word.starts_with('"');
-    if !needs {
-        return Ok(word.to_string());
-    }
-    if !word.contains('\'') {
-        Ok(format!("'{word}'"))
-    } else if !word.contains('"') {
-        Ok(format!("\"{word}\""))
-    } else {
-        Err(
-            "it contains whitespace and both kinds of quote, which Go's -ldflags cannot carry"
-                .into(),
-        )
-    }
-}
-
 /// The user and group lines a scratch image needs for a numeric user.
 fn passwd_for(uid: u32, gid: u32) -> (String, String) {
     let mut passwd = String::from("root:x:0:0:root:/root:/sbin/nologin\n");
@@ -567,7 +501,7 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
         None => inputs
             .gowork
             .as_ref()
-            .and_then(|w| w.go.as_deref().map(crate::gomod::minor))
+            .and_then(|w| w.go.as_deref().map(minor))
             .or_else(|| inputs.gomod.wanted_go())
             .ok_or_else(|| {
                 PlanError::Other(format!(
@@ -910,10 +844,7 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
     for b in &spec.binaries {
         let name = match &b.name {
             Some(n) => n.value.clone(),
-            None => match b.main.value.as_str() {
-                "." => inputs.gomod.short_name(),
-                m => m.rsplit('/').next().unwrap_or_default().to_string(),
-            },
+            None => binary_name(&b.main.value, &inputs.gomod),
         };
         let pos = b.name.as_ref().map(|n| n.pos).unwrap_or(b.main.pos);
         if compiles.iter().any(|c| c.binary == name) {

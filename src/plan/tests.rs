@@ -9,7 +9,7 @@ fn inputs() -> Inputs {
         target_platform: Platform::new("linux", "amd64", ""),
         resolve_mode: "default".into(),
         session_id: "session".into(),
-        gomod: crate::gomod::parse("module example.com/svc\n\ngo 1.26.1\n").unwrap(),
+        gomod: crate::golang::parse("module example.com/svc\n\ngo 1.26.1\n").unwrap(),
         ..Default::default()
     }
 }
@@ -734,7 +734,7 @@ fn images_from_the_spec_then_build_contexts() {
 fn a_module_in_a_subfolder_of_a_workspace() {
     let mut i = inputs();
     i.gowork = Some(
-        crate::gomod::parse_work(
+        crate::golang::parse_work(
             "go 1.25.0\nuse (\n\t./services/api\n\t./libs/x // lib\n)\nuse ./tools\n",
         )
         .unwrap(),

@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde_saphyr::{Budget, DuplicateKeyPolicy, Options, Spanned};
 
-use crate::llb::Platform;
+use crate::platform::Platform;
 
 /// Specs are a few hundred bytes; anything far larger is a mistake or an attack.
 pub const MAX_SPEC_BYTES: usize = 256 * 1024;
@@ -401,18 +401,6 @@ pub(crate) fn short(s: &str) -> String {
     }
     let cut: String = s.chars().take(MAX).collect();
     format!("{}…", cut.escape_debug())
-}
-
-/// `1.26`, `1.26.3`, `1.27rc1`.
-pub fn is_go_version(v: &str) -> bool {
-    let (num, rc) = match v.split_once("rc") {
-        Some((n, r)) => (n, Some(r)),
-        None => (v, None),
-    };
-    let parts: Vec<&str> = num.split('.').collect();
-    let digits = |s: &str| !s.is_empty() && s.len() <= 4 && s.bytes().all(|b| b.is_ascii_digit());
-    let ok = (2..=3).contains(&parts.len()) && parts.iter().all(|p| digits(p));
-    ok && rc.is_none_or(|r| digits(r) && parts.len() == 2)
 }
 
 /// Normalize a main package path to `.` or `./a/b`, refusing anything that

@@ -1,4 +1,5 @@
 use super::*;
+use crate::golang::is_go_version;
 
 fn ok(yaml: &str) -> Spec {
     parse("gofront.yaml", yaml).unwrap_or_else(|e| panic!("{e}"))

@@ -8,6 +8,7 @@ use serde_saphyr::Spanned;
 use super::raw::{RawBinary, RawFile, RawHealthcheck, RawPrivate, RawSpec, RawTest};
 use super::template::{self, Key};
 use super::*;
+use crate::golang::is_go_version;
 
 /// Build a `SpecError` for the spec `file`.
 struct Errors<'a> {

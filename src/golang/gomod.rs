@@ -1,11 +1,32 @@
-//! The few facts gofront needs from `go.mod`: module path, `go` and
-//! `toolchain` lines. (A full go.mod grammar is not needed for this.)
+//! The few facts gofront needs from `go.mod` (module path, `go` and
+//! `toolchain` lines) and `go.work` (`go` line, `use` directories). A full
+//! go.mod grammar is not needed for this.
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct GoMod {
     pub module: String,
     pub go: Option<String>,
     pub toolchain: Option<String>,
+}
+
+/// A `go.work` at the context root.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct GoWork {
+    pub go: Option<String>,
+    /// The `use` directories, as written (relative to the context root).
+    pub uses: Vec<String>,
+}
+
+/// `1.26`, `1.26.3`, `1.27rc1`.
+pub fn is_go_version(v: &str) -> bool {
+    let (num, rc) = match v.split_once("rc") {
+        Some((n, r)) => (n, Some(r)),
+        None => (v, None),
+    };
+    let parts: Vec<&str> = num.split('.').collect();
+    let digits = |s: &str| !s.is_empty() && s.len() <= 4 && s.bytes().all(|b| b.is_ascii_digit());
+    let ok = (2..=3).contains(&parts.len()) && parts.iter().all(|p| digits(p));
+    ok && rc.is_none_or(|r| digits(r) && parts.len() == 2)
 }
 
 /// Parse the directives gofront reads. Comments and blocks are skipped.
@@ -17,7 +38,7 @@ pub fn parse(text: &str) -> Result<GoMod, String> {
         match (words.next(), words.next()) {
             (Some("module"), Some(path)) => m.module = path.trim_matches('"').to_string(),
             (Some("go"), Some(v)) => {
-                if !crate::spec::is_go_version(v) {
+                if !is_go_version(v) {
                     return Err(format!("go.mod:{}: \"{v}\" is not a Go version", i + 1));
                 }
                 m.go = Some(v.to_string());
@@ -35,8 +56,8 @@ pub fn parse(text: &str) -> Result<GoMod, String> {
 }
 
 /// The `go` line and the `use` directories of a `go.work`.
-pub fn parse_work(text: &str) -> Result<crate::plan::GoWork, String> {
-    let mut work = crate::plan::GoWork::default();
+pub fn parse_work(text: &str) -> Result<GoWork, String> {
+    let mut work = GoWork::default();
     let mut in_use_block = false;
     for (i, raw) in text.lines().enumerate() {
         let line = raw.split("//").next().unwrap_or_default().trim();
@@ -51,7 +72,7 @@ pub fn parse_work(text: &str) -> Result<crate::plan::GoWork, String> {
         let mut words = line.split_whitespace();
         match (words.next(), words.next()) {
             (Some("go"), Some(v)) => {
-                if !crate::spec::is_go_version(v) {
+                if !is_go_version(v) {
                     return Err(format!("go.work:{}: \"{v}\" is not a Go version", i + 1));
                 }
                 work.go = Some(v.to_string());

@@ -1,0 +1,14 @@
+//! What gofront knows about Go itself, in one place: `go.mod` and
+//! `go.work`, package clauses, paths and binary names, and the environment
+//! and flags the go command takes. Pure functions, no I/O; the spec, the
+//! plan, the client and the CLI all ask here.
+
+mod env;
+mod gomod;
+mod package;
+mod paths;
+
+pub use env::{GO_SETTING_ARGS, go_target_env, quote_ldflag_word};
+pub use gomod::{GoMod, GoWork, is_go_version, minor, parse, parse_work};
+pub use package::package_clause;
+pub use paths::{binary_name, context_dir};
