@@ -266,22 +266,25 @@ fn render_inner(args: &[String]) -> Result<String, String> {
         Err(_) => None,
     };
     let excludes = std::fs::read_to_string(context.join(".dockerignore"))
-        .map(|t| plan::parse_dockerignore(&t))
+        .map(|t| crate::client::dockerignore::parse(&t))
         .unwrap_or_default();
     let inputs = Inputs {
         build_args,
         build_platform: Platform::parse("linux/amd64")?,
         target_platform: platform,
-        resolve_mode: "default".into(),
-        excludes,
         gomod: gomod::parse(&gomod_text)?,
         gowork,
         ..Default::default()
     };
     let plan = plan::build(&spec, &inputs).map_err(|e| e.to_string())?;
     // The builder's env is unknown offline; the golang images' PATH stands in.
-    let env = vec!["PATH=/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string()];
-    let llb = convert::to_llb(&plan, &env, None);
+    let options = convert::Options {
+        resolve_mode: "default".into(),
+        excludes,
+        builder_env: vec!["PATH=/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string()],
+        ..Default::default()
+    };
+    let llb = convert::to_llb(&plan, &options);
     let plan_json = serde_json::to_string_pretty(&plan).map_err(|e| e.to_string())?;
     Ok(format!("{plan_json}\n\n{}", convert::dump(&llb.definition)))
 }

@@ -108,48 +108,6 @@ impl Opts {
             .filter_map(|(k, v)| k.strip_prefix(prefix).map(|k| (k.to_string(), v.clone())))
             .collect()
     }
-
-    pub fn build_args(&self) -> BTreeMap<String, String> {
-        self.with_prefix("build-arg:")
-    }
-
-    pub fn labels(&self) -> BTreeMap<String, String> {
-        self.with_prefix("label:")
-    }
-
-    /// The caches the user imports (`--cache-from`): `cache-imports`, JSON
-    /// `[{"Type":"registry","Attrs":{"ref":…}}]` from buildx and buildctl,
-    /// and the legacy `cache-from`, a comma list of registry refs (Docker
-    /// 20.10 always sends it, often empty). BuildKit imports nothing for a
-    /// frontend by itself: each solve must name them.
-    pub fn cache_imports(&self) -> Result<Vec<fe::CacheOptionsEntry>, String> {
-        #[derive(serde::Deserialize)]
-        struct Entry {
-            #[serde(rename = "Type", alias = "type")]
-            kind: String,
-            #[serde(rename = "Attrs", alias = "attrs", default)]
-            attrs: Option<std::collections::HashMap<String, String>>,
-        }
-        let mut out = Vec::new();
-        if let Some(json) = self.get("cache-imports").filter(|v| !v.trim().is_empty()) {
-            let entries: Vec<Entry> = serde_json::from_str(json)
-                .map_err(|e| format!("--cache-from: cannot read the cache imports ({e})"))?;
-            out.extend(entries.into_iter().map(|e| fe::CacheOptionsEntry {
-                r#type: e.kind,
-                attrs: e.attrs.unwrap_or_default(),
-            }));
-        }
-        for reference in self.get("cache-from").unwrap_or_default().split(',') {
-            let reference = reference.trim();
-            if !reference.is_empty() {
-                out.push(fe::CacheOptionsEntry {
-                    r#type: "registry".into(),
-                    attrs: [("ref".to_string(), reference.to_string())].into(),
-                });
-            }
-        }
-        Ok(out)
-    }
 }
 
 /// What a build returns: one image, or one per platform.
@@ -535,61 +493,14 @@ mod tests {
         assert_eq!(opts.get("filename"), Some("gofront.yaml"));
         assert_eq!(opts.get("no-cache"), Some(""));
         assert_eq!(
-            opts.build_args().get("V").map(String::as_str),
+            opts.with_prefix("build-arg:").get("V").map(String::as_str),
             Some("a=b c")
         );
-        assert_eq!(opts.labels().get("a.b").map(String::as_str), Some("c"));
+        assert_eq!(
+            opts.with_prefix("label:").get("a.b").map(String::as_str),
+            Some("c")
+        );
         assert_eq!(opts.get("PATH"), None);
-    }
-
-    fn opts(pairs: &[(&str, &str)]) -> Opts {
-        Opts::from_pairs(
-            pairs
-                .iter()
-                .enumerate()
-                .map(|(i, (k, v))| (format!("BUILDKIT_FRONTEND_OPT_{i}"), format!("{k}={v}"))),
-        )
-    }
-
-    #[test]
-    fn cache_imports_come_from_the_json_opt_and_the_legacy_list() {
-        let imports = opts(&[
-            (
-                "cache-imports",
-                r#"[{"Type":"registry","Attrs":{"ref":"r.example/cache:main","mode":"max"}},{"Type":"gha"}]"#,
-            ),
-            ("cache-from", "r.example/a, r.example/b"),
-        ])
-        .cache_imports()
-        .unwrap();
-        let shown: Vec<(String, Option<String>)> = imports
-            .iter()
-            .map(|e| (e.r#type.clone(), e.attrs.get("ref").cloned()))
-            .collect();
-        assert_eq!(
-            shown,
-            [
-                ("registry".into(), Some("r.example/cache:main".into())),
-                ("gha".into(), None),
-                ("registry".into(), Some("r.example/a".into())),
-                ("registry".into(), Some("r.example/b".into())),
-            ]
-        );
-        assert_eq!(
-            imports[0].attrs.get("mode").map(String::as_str),
-            Some("max")
-        );
-        // Docker 20.10 sends an empty list; nothing is imported.
-        assert!(
-            opts(&[("cache-from", "")])
-                .cache_imports()
-                .unwrap()
-                .is_empty()
-        );
-        let bad = opts(&[("cache-imports", "{not json")])
-            .cache_imports()
-            .unwrap_err();
-        assert!(bad.starts_with("--cache-from: cannot read"), "{bad}");
     }
 
     #[test]

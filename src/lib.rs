@@ -7,6 +7,7 @@
 //! `cli` offers the same pipeline offline.
 
 pub mod cli;
+pub mod client;
 pub mod convert;
 pub mod frontend;
 pub mod gateway;
@@ -18,6 +19,7 @@ pub mod lint;
 pub mod llb;
 pub mod plan;
 pub mod platform;
+pub mod request;
 pub mod schema;
 pub mod spec;
 pub mod subrequest;

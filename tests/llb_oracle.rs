@@ -16,8 +16,8 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use bollard_buildkit_proto::pb;
-use gofront::convert::to_llb;
-use gofront::llb::{SourceFile, digest_of};
+use gofront::convert::{Options, to_llb};
+use gofront::llb::digest_of;
 use gofront::plan::{Inputs, build};
 use gofront::platform::Platform;
 use gofront::{golang as gomod, spec};
@@ -132,10 +132,15 @@ impl Case {
                 .collect::<BTreeMap<_, _>>(),
             build_platform: Platform::new("linux", "amd64", ""),
             target_platform: self.target.clone(),
+            gomod: gomod::parse(self.go_mod).unwrap(),
+            ..Default::default()
+        };
+        let spec = spec::parse("gofront.yaml", self.yaml).unwrap();
+        let plan = build(&spec, &inputs).unwrap_or_else(|e| panic!("{}: {e}", self.name));
+        let options = Options {
             resolve_mode: "default".into(),
             session_id: "oracle-session".into(),
             excludes: vec!["*.md".into(), ".git".into()],
-            gomod: gomod::parse(self.go_mod).unwrap(),
             merge: self.merge,
             network: if self.host_network {
                 gofront::llb::Network::Host
@@ -147,23 +152,21 @@ impl Case {
             } else {
                 Vec::new()
             },
+            builder_env: BUILDER_ENV.iter().map(|s| s.to_string()).collect(),
+            source: self.with_source.then(|| pb::SourceInfo {
+                filename: "gofront.yaml".into(),
+                data: self.yaml.as_bytes().to_vec(),
+                language: "YAML".into(),
+                definition: None,
+            }),
             ..Default::default()
         };
-        let spec = spec::parse("gofront.yaml", self.yaml).unwrap();
-        let plan = build(&spec, &inputs).unwrap_or_else(|e| panic!("{}: {e}", self.name));
-        let env: Vec<String> = BUILDER_ENV.iter().map(|s| s.to_string()).collect();
-        let source = SourceFile {
-            filename: "gofront.yaml".into(),
-            data: self.yaml.as_bytes().to_vec(),
-            language: "YAML".into(),
-        };
-        let source = self.with_source.then_some(&source);
         let def = if self.test_graph {
-            gofront::convert::test_llb(&plan, &env, source)
+            gofront::convert::test_llb(&plan, &options)
                 .expect("the spec has tests")
                 .definition
         } else {
-            to_llb(&plan, &env, source).definition
+            to_llb(&plan, &options).definition
         };
         assert_eq!(
             def.source.is_some(),

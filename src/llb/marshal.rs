@@ -6,7 +6,7 @@ use bollard_buildkit_proto::pb;
 use prost::Message;
 use sha2::{Digest, Sha256};
 
-use super::{Node, OpKind, Output, SourceFile, State, op_metadata};
+use super::{Node, OpKind, Output, State, op_metadata};
 
 /// A marshaled graph: the definition to send and the digest of its result.
 #[derive(Clone, Debug)]
@@ -42,7 +42,21 @@ pub fn digest_of(bytes: &[u8]) -> String {
     format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
 }
 
+/// What applies to the whole graph rather than to one op, set when it is
+/// marshaled (as Go's `llb.Marshal` applies its constraints): callers
+/// build ops without repeating it at every one.
+#[derive(Clone, Debug, Default)]
+pub struct MarshalOptions {
+    /// `--no-cache`: every op built here ignores the cache. Ops of a
+    /// definition the client handed over keep their own metadata.
+    pub ignore_cache: bool,
+    /// The file the ops' locations point into (the spec); sent as the
+    /// definition's source map when an op has a location.
+    pub source: Option<pb::SourceInfo>,
+}
+
 struct Marshaler {
+    ignore_cache: bool,
     /// Digest of each node already visited, keyed by node address.
     seen: HashMap<*const Node, String>,
     def: Vec<Vec<u8>>,
@@ -98,7 +112,8 @@ impl Marshaler {
         if !self.digests.contains(&digest) {
             self.def.push(bytes);
             self.digests.push(digest.clone());
-            self.metadata.insert(digest.clone(), op_metadata(node));
+            self.metadata
+                .insert(digest.clone(), op_metadata(node, self.ignore_cache));
             if let Some(r) = node.options.location {
                 let position = |line: u32| pb::Position {
                     line: line as i32,
@@ -126,12 +141,14 @@ impl Marshaler {
 /// Marshal the graph that produces `state`. Scratch gives an empty
 /// definition, which BuildKit solves to an empty result.
 pub fn marshal(state: &State) -> Marshaled {
-    marshal_with_source(state, None)
+    marshal_with(state, &MarshalOptions::default())
 }
 
-/// Marshal with a source map: ops with a location point into `source`.
-pub fn marshal_with_source(state: &State, source: Option<&SourceFile>) -> Marshaled {
+/// Marshal with the whole graph's options: cache behaviour, and a source
+/// map in which ops with a location point into `options.source`.
+pub fn marshal_with(state: &State, options: &MarshalOptions) -> Marshaled {
     let mut m = Marshaler {
+        ignore_cache: options.ignore_cache,
         seen: HashMap::new(),
         def: Vec::new(),
         digests: Vec::new(),
@@ -154,15 +171,10 @@ pub fn marshal_with_source(state: &State, source: Option<&SourceFile>) -> Marsha
         ..Default::default()
     };
     m.def.push(encode_op(&terminal));
-    let source = match source {
-        Some(file) if !m.locations.is_empty() => Some(pb::Source {
+    let source = match &options.source {
+        Some(info) if !m.locations.is_empty() => Some(pb::Source {
             locations: m.locations,
-            infos: vec![pb::SourceInfo {
-                filename: file.filename.clone(),
-                data: file.data.clone(),
-                definition: None,
-                language: file.language.clone(),
-            }],
+            infos: vec![info.clone()],
         }),
         _ => None,
     };

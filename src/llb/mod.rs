@@ -25,7 +25,7 @@ use bollard_buildkit_proto::pb;
 
 pub use exec::{CacheSharing, Exec, Network};
 pub use file::{CopyOptions, FileActions, Owner};
-pub use marshal::{Marshaled, digest_of, marshal, marshal_with_source};
+pub use marshal::{MarshalOptions, Marshaled, digest_of, marshal, marshal_with};
 pub use source::{GitSource, LocalOptions, git, http, image, local};
 
 use crate::platform::Platform;
@@ -35,18 +35,15 @@ use crate::platform::Platform;
 pub struct OpOptions {
     /// Shown by `docker build` as the step's progress line.
     pub name: Option<String>,
-    /// Set when the user asked for `--no-cache`.
-    pub ignore_cache: bool,
     /// Where in the spec this op comes from; BuildKit prints that excerpt
-    /// when the op fails (see [`SourceFile`]).
+    /// when the op fails (see [`MarshalOptions::source`]).
     pub location: Option<SourceRange>,
 }
 
 impl OpOptions {
-    pub fn named(name: impl Into<String>, ignore_cache: bool) -> Self {
+    pub fn named(name: impl Into<String>) -> Self {
         OpOptions {
             name: Some(name.into()),
-            ignore_cache,
             location: None,
         }
     }
@@ -62,15 +59,6 @@ impl OpOptions {
 pub struct SourceRange {
     pub start_line: u32,
     pub end_line: u32,
-}
-
-/// The file a definition's ops come from (the spec), sent along as a
-/// source map so a failing op is reported with the lines that made it.
-#[derive(Clone, Debug)]
-pub struct SourceFile {
-    pub filename: String,
-    pub data: Vec<u8>,
-    pub language: String,
 }
 
 /// The operation kinds this builder can emit, with their inputs resolved
@@ -320,8 +308,9 @@ impl InputSet {
     }
 }
 
-/// Builds the `OpMetadata` BuildKit stores beside an op.
-pub(crate) fn op_metadata(node: &Node) -> pb::OpMetadata {
+/// Builds the `OpMetadata` BuildKit stores beside an op; `ignore_cache`
+/// comes from the whole graph's [`MarshalOptions`].
+pub(crate) fn op_metadata(node: &Node, ignore_cache: bool) -> pb::OpMetadata {
     let mut description = BTreeMap::new();
     if let Some(name) = &node.options.name {
         description.insert("llb.customname".to_string(), name.clone());
@@ -333,7 +322,7 @@ pub(crate) fn op_metadata(node: &Node) -> pb::OpMetadata {
     if node.options.name.is_some() {
         caps.insert("meta.description".to_string(), true);
     }
-    if node.options.ignore_cache {
+    if ignore_cache {
         caps.insert("meta.ignorecache".to_string(), true);
     }
     if node.platform.is_some() {
@@ -341,7 +330,7 @@ pub(crate) fn op_metadata(node: &Node) -> pb::OpMetadata {
     }
     caps.insert("constraints".to_string(), true);
     pb::OpMetadata {
-        ignore_cache: node.options.ignore_cache,
+        ignore_cache,
         description,
         caps,
         ..Default::default()

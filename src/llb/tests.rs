@@ -35,7 +35,7 @@ fn sample() -> Marshaled {
         img.clone(),
         vec!["go".into(), "build".into()],
         &amd64(),
-        OpOptions::named("build", false),
+        OpOptions::named("build"),
     )
     .env("B", "2")
     .env("A", "1")
@@ -261,18 +261,22 @@ fn source_map_points_located_ops_at_spec_lines() {
         img,
         vec!["go".into()],
         &amd64(),
-        OpOptions::named("build", false).at(Some(SourceRange {
+        OpOptions::named("build").at(Some(SourceRange {
             start_line: 3,
             end_line: 3,
         })),
     )
     .run();
-    let file = SourceFile {
-        filename: "gofront.yaml".into(),
-        data: b"a\nb\nmain: .\n".to_vec(),
-        language: "YAML".into(),
+    let options = MarshalOptions {
+        source: Some(pb::SourceInfo {
+            filename: "gofront.yaml".into(),
+            data: b"a\nb\nmain: .\n".to_vec(),
+            language: "YAML".into(),
+            definition: None,
+        }),
+        ..Default::default()
     };
-    let m = marshal_with_source(&run.root, Some(&file));
+    let m = marshal_with(&run.root, &options);
     let source = m.definition.source.expect("a source map");
     assert_eq!(source.infos[0].filename, "gofront.yaml");
     assert_eq!(source.locations.len(), 1);
@@ -285,7 +289,7 @@ fn source_map_points_located_ops_at_spec_lines() {
     assert_eq!(locs.locations[0].ranges[0].start.as_ref().unwrap().line, 3);
     // Without located ops there is no source map at all.
     assert!(
-        marshal_with_source(&State::scratch(), Some(&file))
+        marshal_with(&State::scratch(), &options)
             .definition
             .source
             .is_none()
@@ -355,7 +359,7 @@ fn a_foreign_definition_is_kept_byte_for_byte_under_new_ops() {
         base,
         vec!["go".into(), "vet".into()],
         &amd64(),
-        OpOptions::named("vet", false),
+        OpOptions::named("vet"),
     )
     .run()
     .root;
@@ -370,6 +374,38 @@ fn a_foreign_definition_is_kept_byte_for_byte_under_new_ops() {
         .unwrap();
     assert_eq!(Some(&vet.inputs[0].digest), theirs.head.as_ref());
     assert_eq!(marshal(&ours).definition, m.definition, "deterministic");
+}
+
+#[test]
+fn no_cache_is_applied_to_every_own_op_when_marshaled() {
+    let theirs = sample();
+    let foreign = ForeignDefinition::parse(&theirs.definition).unwrap();
+    let ours = Exec::new(
+        State::from_foreign(&foreign),
+        vec!["go".into(), "vet".into()],
+        &amd64(),
+        OpOptions::named("vet"),
+    )
+    .run()
+    .root;
+    let plain = marshal(&ours).definition;
+    assert!(plain.metadata.values().all(|m| !m.ignore_cache));
+    let no_cache = marshal_with(
+        &ours,
+        &MarshalOptions {
+            ignore_cache: true,
+            ..Default::default()
+        },
+    )
+    .definition;
+    // The ops themselves (and so their digests) do not change: only the
+    // metadata BuildKit keeps beside them.
+    assert_eq!(no_cache.def, plain.def);
+    for (digest, meta) in &no_cache.metadata {
+        let client_op = theirs.definition.metadata.contains_key(digest);
+        assert_eq!(meta.ignore_cache, !client_op, "{digest}");
+        assert_eq!(meta.caps.contains_key("meta.ignorecache"), !client_op);
+    }
 }
 
 #[test]

@@ -11,13 +11,8 @@ use crate::golang::{
     GO_SETTING_ARGS, GoMod, GoWork, binary_name, go_target_env, minor, quote_ldflag_word,
 };
 use crate::image::{History, ImageSettings};
-use crate::llb::Network;
 use crate::platform::Platform;
 use crate::spec::{FileEntry, LdFlag, Pos, Runtime, Spec, SpecError, template};
-
-pub mod context;
-
-pub use context::{ContextSource, GitRef};
 
 /// Where Go keeps its caches inside the builder (the golang images' GOPATH).
 pub const GOMODCACHE: &str = "/go/pkg/mod";
@@ -59,7 +54,11 @@ pub const LIST_SCRIPT: &str = r#"out=$1; shift; exec go "$@" > "$out""#;
 /// is left to `go build`, which compiles it and reports any real error.
 pub const PRECOMPILE_SCRIPT: &str = r#"list=$1; shift; xargs -r go "$@" < "$list" || echo "gofront: some dependencies were not compiled ahead; go build compiles them" >&2"#;
 
-/// Everything the plan depends on besides the spec.
+/// Everything the plan depends on besides the spec: the request's part
+/// that shapes what is built (from [`crate::request::BuildRequest::plan_inputs`])
+/// and what the context says about the module. How the build is run
+/// (session, network, cache behaviour, daemon caps) is not here: `convert`
+/// gets it beside the plan.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Inputs {
     pub build_args: BTreeMap<String, String>,
@@ -67,32 +66,18 @@ pub struct Inputs {
     pub labels: BTreeMap<String, String>,
     pub build_platform: Platform,
     pub target_platform: Platform,
-    /// `--target` (empty: the default, `image`).
-    pub target: String,
-    pub no_cache: bool,
-    /// BuildKit's `image-resolve-mode` (`default`, `pull`, `local`).
-    pub resolve_mode: String,
-    pub session_id: String,
-    /// Where the build context comes from (the client's directory unless
-    /// the client named a URL or handed over an LLB input).
-    pub context: ContextSource,
-    /// Exclude patterns from the context's `.dockerignore`.
-    pub excludes: Vec<String>,
+    /// `--target`.
+    pub target: Target,
     /// The go.mod of the module (in `dir`).
     pub gomod: GoMod,
     /// The `go` line of a `go.work` at the context root, if there is one.
     pub gowork: Option<GoWork>,
-    /// The daemon has MergeOp (BuildKit v0.10+).
-    pub merge: bool,
-    /// Named contexts (`--build-context NAME=VALUE`, opts `context:NAME`).
-    pub contexts: BTreeMap<String, String>,
+    /// Named contexts (`--build-context NAME=VALUE`): they can replace an
+    /// image of the plan.
+    pub named_contexts: BTreeMap<String, String>,
     /// `vcs:revision` and `vcs:source` as buildx sends them.
     pub vcs_revision: Option<String>,
     pub vcs_source: Option<String>,
-    /// `--network` (opt `force-network-mode`).
-    pub network: Network,
-    /// `--add-host` (opt `add-hosts`): host → IP.
-    pub extra_hosts: Vec<(String, String)>,
     /// The build imports a cache (`--cache-from`): it runs where the local
     /// cache does not persist, a CI runner.
     pub cache_imported: bool,
@@ -290,15 +275,6 @@ pub struct Plan {
     pub builder: ImageRef,
     /// `None`: scratch (also for the `binary` target).
     pub runtime: Option<ImageRef>,
-    pub context: ContextSource,
-    pub excludes: Vec<String>,
-    pub session_id: String,
-    pub resolve_mode: String,
-    pub no_cache: bool,
-    /// Layer the binaries onto the base with MergeOp (else a copy).
-    pub merge: bool,
-    pub network: Network,
-    pub extra_hosts: Vec<(String, String)>,
     /// The module's folder in the context, relative (`.` or `services/api`).
     pub module_dir: String,
     /// Context paths the dependency step sees (go.mod, go.sum, go.work …).
@@ -483,13 +459,7 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
             hint,
         })
     };
-    let target = Target::parse(&inputs.target).ok_or_else(|| {
-        PlanError::Other(format!(
-            "--target {}: gofront has the targets {}",
-            inputs.target,
-            TARGETS.iter().map(|t| t.1).collect::<Vec<_>>().join(", ")
-        ))
-    })?;
+    let target = inputs.target;
     if target == Target::Test && spec.test.is_none() {
         return Err(PlanError::Other(format!(
             "--target test: {} has no `test:` section (hint: add `test: {{}}` to run go test ./...)",
@@ -527,7 +497,7 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
             })
             .transpose()?;
         let reference = from_spec.unwrap_or_else(|| reference.to_string());
-        named_context(&inputs.contexts, role, &reference, platform)
+        named_context(&inputs.named_contexts, role, &reference, platform)
     };
     let builder_ref =
         normalize_image(&builder_image(&go_version, bookworm)).map_err(PlanError::Other)?;
@@ -1162,14 +1132,6 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
         target,
         builder,
         runtime,
-        context: inputs.context.clone(),
-        excludes: inputs.excludes.clone(),
-        session_id: inputs.session_id.clone(),
-        resolve_mode: inputs.resolve_mode.clone(),
-        no_cache: inputs.no_cache,
-        merge: inputs.merge,
-        network: inputs.network,
-        extra_hosts: inputs.extra_hosts.clone(),
         module_dir,
         module_files,
         download,
@@ -1183,47 +1145,6 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
         final_stage,
         image,
     })
-}
-
-/// Parse `.dockerignore` into exclude patterns, as BuildKit's dockerfile
-/// frontend does: skip comments and blank lines, clean paths, keep `!`.
-pub fn parse_dockerignore(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let (neg, pat) = match line.strip_prefix('!') {
-            Some(rest) => (true, rest.trim()),
-            None => (false, line),
-        };
-        let cleaned = clean_path(pat);
-        if cleaned == "." {
-            continue;
-        }
-        out.push(if neg { format!("!{cleaned}") } else { cleaned });
-    }
-    out
-}
-
-/// Lexical path cleaning (Go's `filepath.Clean`), relative to the context root.
-fn clean_path(p: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in p.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            other => parts.push(other),
-        }
-    }
-    if parts.is_empty() {
-        ".".into()
-    } else {
-        parts.join("/")
-    }
 }
 
 #[cfg(test)]

@@ -62,6 +62,24 @@ pub struct GitRef {
     pub submodules: bool,
 }
 
+/// The context the client's `context` opt names: a git repository or a
+/// tarball BuildKit fetches, or else the client's own directory.
+/// `keep_git_dir` is the build arg `BUILDKIT_CONTEXT_KEEP_GIT_DIR`.
+pub fn from_opt(value: &str, keep_git_dir: Option<bool>) -> Result<ContextSource, String> {
+    if let Some(mut git) = parse_git_url(value)? {
+        if let Some(keep) = keep_git_dir {
+            git.keep_git_dir |= keep;
+        }
+        return Ok(ContextSource::Git(git));
+    }
+    if is_http_url(value) {
+        return Ok(ContextSource::Tarball {
+            url: value.to_string(),
+        });
+    }
+    Ok(ContextSource::Local)
+}
+
 /// Whether the client's `context` opt is a URL BuildKit can fetch as a
 /// tarball (an http(s) URL that is not a git repository).
 pub fn is_http_url(value: &str) -> bool {

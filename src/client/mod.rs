@@ -1,0 +1,323 @@
+//! The build's side of the gateway, between the transport and the build
+//! (BuildKit's `frontend/dockerui` is the model): it reads what the build
+//! needs from the client and the daemon — the request, the spec, the few
+//! context files the plan depends on, base image configs — checks the main
+//! packages, solves graphs and assembles the result. `frontend` sequences
+//! these calls; `gateway` only carries them.
+
+use bollard_buildkit_proto::pb;
+
+use crate::convert;
+use crate::gateway::{Bridge, Caps, Failure, Opts};
+use crate::image;
+use crate::lint;
+use crate::llb::{self, LocalOptions, OpOptions, State};
+use crate::plan::{self, ImageRef, Plan};
+use crate::platform::Platform;
+use crate::request::BuildRequest;
+use crate::spec::{self, SpecError};
+use crate::subrequest;
+
+mod context;
+pub mod dockerignore;
+mod failure;
+mod main_package;
+mod result;
+mod sources;
+
+pub use context::{ContextFiles, ModuleFiles};
+pub use result::{Outcome, PlatformResults};
+
+/// LLB features every gofront graph needs, and the BuildKit that has them.
+const REQUIRED_LLB_CAPS: &[&str] = &[
+    "source.image",
+    "source.local",
+    "source.local.includepatterns",
+    "source.local.excludepatterns",
+    "source.local.followpaths",
+    "exec.mount.bind",
+    "exec.mount.cache",
+    "exec.mount.cache.sharing",
+    "exec.mount.bind.readwrite-nooutput",
+    "file.base",
+];
+const REQUIRED_GATEWAY_CAPS: &[&str] = &[
+    "solve.base",
+    "readfile",
+    "readdir",
+    "resolveimage",
+    "return",
+];
+
+/// The spec file as read, kept for error locations.
+pub struct SpecFile {
+    /// As the user knows it: the file name without its folders.
+    pub name: String,
+    pub text: String,
+    /// The vertex that loaded it: build warnings point at it.
+    pub digest: String,
+}
+
+impl SpecFile {
+    pub fn source(&self) -> subrequest::SourceFile<'_> {
+        subrequest::SourceFile {
+            filename: &self.name,
+            data: self.text.as_bytes(),
+            language: "YAML",
+        }
+    }
+
+    /// The spec as the LLB source map carries it.
+    pub fn source_info(&self) -> pb::SourceInfo {
+        self.source().to_pb()
+    }
+
+    /// A failure that points at `pos` in the spec, with an `errdefs.Source`
+    /// detail so that clients which render it show the YAML excerpt.
+    pub fn failure(&self, err: &SpecError) -> Failure {
+        let mut f = Failure::new(err.to_string());
+        if err.pos.line > 0 {
+            f.details
+                .push(subrequest::source_detail(&self.source(), err.pos));
+        }
+        f
+    }
+
+    /// A planning failure: located in the spec or not.
+    pub fn plan_failure(&self, err: plan::PlanError) -> Failure {
+        match err {
+            plan::PlanError::Spec(e) => self.failure(&e),
+            plan::PlanError::Other(m) => Failure::new(m),
+        }
+    }
+}
+
+/// One build's connection to the client and the daemon.
+pub struct Client {
+    bridge: Bridge,
+    pub request: BuildRequest,
+}
+
+impl Client {
+    /// Ask the daemon what it can do, refuse one too old, and read the
+    /// request. Every solve from here on imports the caches the user named.
+    pub async fn start(mut bridge: Bridge, opts: &Opts) -> Result<Client, Failure> {
+        let caps = bridge.ping().await?;
+        check_caps(&caps)?;
+        let request =
+            BuildRequest::parse(opts, |k| std::env::var(k).ok(), &caps).map_err(Failure::new)?;
+        bridge.import_caches(request.cache_imports.clone());
+        Ok(Client { bridge, request })
+    }
+
+    /// The spec, from wherever the request says it is.
+    pub async fn read_spec(&mut self) -> Result<SpecFile, Failure> {
+        sources::read_spec(&mut self.bridge, &mut self.request).await
+    }
+
+    /// `.dockerignore` and the names at the context's root.
+    pub async fn read_context(&mut self, spec: &spec::Spec) -> Result<ContextFiles, Failure> {
+        context::read(&mut self.bridge, &self.request, spec).await
+    }
+
+    /// `go.mod`, `go.work`, and the whole context.
+    pub async fn read_module(
+        &mut self,
+        spec: &spec::Spec,
+        file: &SpecFile,
+        context: &ContextFiles,
+    ) -> Result<ModuleFiles, Failure> {
+        context::read_module(&mut self.bridge, &self.request, spec, file, context).await
+    }
+
+    /// Lint findings as build warnings, where the daemon takes them
+    /// (BuildKit v0.10+). A warning that cannot be shown must not fail the
+    /// build.
+    pub async fn warn(&mut self, warnings: &[subrequest::Warning], file: &SpecFile) {
+        if !self.request.daemon.warnings {
+            return;
+        }
+        for w in warnings {
+            let (short, warn_opts) = subrequest::warning_for_build(w, &file.source());
+            let _ = self.bridge.warn(&file.digest, &short, warn_opts).await;
+        }
+    }
+
+    /// The platforms to build, refused up front where the daemon cannot
+    /// store them.
+    pub fn platforms(&self, spec: &spec::Spec) -> Result<Vec<Platform>, Failure> {
+        let targets = self.request.target_platforms(spec);
+        if self.multi_platform(&targets)
+            && !self.request.daemon.merge
+            && self.request.exported_to_docker
+        {
+            return Err(Failure::new(format!(
+                "building several platforms at once ({}) needs an image index exporter: Docker's built-in BuildKit (older than v0.10 here) stores one platform per image (hint: use `docker buildx build` with a BuildKit v0.10+ builder, e.g. `docker buildx create --driver docker-container`, or build one platform at a time)",
+                targets
+                    .iter()
+                    .map(Platform::id)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        Ok(targets)
+    }
+
+    /// Whether the result is an image index (several platforms, or asked for).
+    pub fn multi_platform(&self, targets: &[Platform]) -> bool {
+        targets.len() > 1 || self.request.multi_platform
+    }
+
+    /// Check the main packages while the builder's and the first runtime's
+    /// configs are resolved: three independent round trips at once rather
+    /// than one after another. The builder's config, and the runtime's.
+    pub async fn check_and_resolve(
+        &mut self,
+        spec: &spec::Spec,
+        file: &SpecFile,
+        module: &ModuleFiles,
+        plan: &Plan,
+    ) -> Result<(image::ImageConfig, Option<image::ImageConfig>), Failure> {
+        let mode = self.request.resolve_mode.clone();
+        let (mut for_builder, mut for_runtime) = (self.bridge.clone(), self.bridge.clone());
+        let (checked, builder, runtime) = tokio::join!(
+            main_package::check_all(&mut self.bridge, &module.context_ref, spec, file),
+            resolve_config(&mut for_builder, Some(&plan.builder), &mode),
+            resolve_config(&mut for_runtime, plan.runtime.as_ref(), &mode),
+        );
+        checked?;
+        let builder = builder?.expect("the builder is always resolved");
+        Ok((builder, runtime?))
+    }
+
+    /// The config of an image of the plan (`None` for none, e.g. `scratch`).
+    pub async fn resolve_config(
+        &mut self,
+        image: Option<&ImageRef>,
+    ) -> Result<Option<image::ImageConfig>, Failure> {
+        let mode = self.request.resolve_mode.clone();
+        resolve_config(&mut self.bridge, image, &mode).await
+    }
+
+    /// How `convert` runs the plans of this build.
+    pub fn convert_options(
+        &self,
+        context: &ContextFiles,
+        builder_env: Vec<String>,
+        file: &SpecFile,
+    ) -> convert::Options {
+        let r = &self.request;
+        convert::Options {
+            context: r.context.clone(),
+            excludes: context.excludes.clone(),
+            session_id: r.session_id.clone(),
+            resolve_mode: r.resolve_mode.clone(),
+            no_cache: r.no_cache,
+            merge: r.daemon.merge,
+            network: r.network,
+            extra_hosts: r.extra_hosts.clone(),
+            builder_env,
+            source: Some(file.source_info()),
+        }
+    }
+
+    /// Solve a graph of the build now (evaluate), so that a failing step
+    /// comes back here and is reported through `Return` with the step and
+    /// the spec line that made it, rather than after it.
+    pub async fn solve_build(
+        &mut self,
+        marshaled: llb::Marshaled,
+        file: &SpecFile,
+    ) -> Result<String, Failure> {
+        let definition = marshaled.definition.clone();
+        self.bridge
+            .solve(marshaled.definition, true, failure::BUILD)
+            .await
+            .map_err(|f| failure::explain_step_failure(f, &definition, &file.name))
+    }
+}
+
+fn check_caps(caps: &Caps) -> Result<(), Failure> {
+    let missing: Vec<&str> = REQUIRED_LLB_CAPS
+        .iter()
+        .filter(|c| !caps.has_llb(c))
+        .chain(
+            REQUIRED_GATEWAY_CAPS
+                .iter()
+                .filter(|c| !caps.has_gateway(c)),
+        )
+        .copied()
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::new(format!(
+            "this BuildKit lacks {}; gofront needs BuildKit v0.8 (Docker 20.10) or later",
+            missing.join(", ")
+        )))
+    }
+}
+
+/// Lint: the answer to `--call check`, and warnings during a build.
+/// Informational findings (an undigested base) would make every check
+/// fail, so they are left to `gofront check`; so are the rules the spec
+/// skips (`# check=skip=Rule`, as in a Dockerfile).
+pub fn lint_warnings(
+    spec: &spec::Spec,
+    file: &SpecFile,
+    context: &ContextFiles,
+) -> Vec<subrequest::Warning> {
+    let skipped = lint::skip_directive(&file.text);
+    let findings: Vec<lint::Finding> = lint::lint(
+        spec,
+        &lint::Context {
+            has_dockerignore: context.has_dockerignore,
+            text: Some(file.text.clone()),
+        },
+    )
+    .into_iter()
+    .filter(|f| !f.informational && !skipped.iter().any(|r| r == f.rule || r == "all"))
+    .collect();
+    crate::introspect::warnings(&findings)
+}
+
+/// Solve a small local source; its ref and the digest of its vertex.
+async fn solve_local(
+    bridge: &mut Bridge,
+    name: &str,
+    local: LocalOptions,
+    platform: &Platform,
+    progress: &str,
+) -> Result<(String, String), Failure> {
+    let state = llb::local(name, &local, platform, OpOptions::named(progress));
+    solve_state(bridge, &state, progress).await
+}
+
+/// Solve a state; its ref and the digest of its vertex.
+async fn solve_state(
+    bridge: &mut Bridge,
+    state: &State,
+    progress: &str,
+) -> Result<(String, String), Failure> {
+    let marshaled = llb::marshal(state);
+    let digest = marshaled.head.clone().unwrap_or_default();
+    let reference = bridge.solve(marshaled.definition, false, progress).await?;
+    Ok((reference, digest))
+}
+
+async fn resolve_config(
+    bridge: &mut Bridge,
+    image: Option<&ImageRef>,
+    resolve_mode: &str,
+) -> Result<Option<image::ImageConfig>, Failure> {
+    let Some(image) = image else {
+        return Ok(None);
+    };
+    let raw = bridge
+        .resolve_image_config(&image.reference, &image.platform.to_pb(), resolve_mode)
+        .await?;
+    image::parse_base(&raw).map(Some).map_err(Failure::new)
+}
+
+#[cfg(test)]
+mod tests;
