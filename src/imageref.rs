@@ -103,6 +103,24 @@ impl ImageRef {
     }
 }
 
+/// Expand a short image name the way Docker does
+/// (`golang:1.26-alpine` → `docker.io/library/golang:1.26-alpine`).
+pub fn normalize(reference: &str) -> Result<String, String> {
+    let parsed = ImageRef::parse(reference)
+        .map_err(|e| format!("\"{reference}\" is not an image reference: {e}"))?;
+    Ok(parsed.normalized())
+}
+
+/// An image reference as Docker users write it: `golang:1.26-alpine` for
+/// `docker.io/library/golang:1.26-alpine`, no `:latest`.
+pub fn familiar_name(normalized: &str) -> String {
+    let short = normalized
+        .strip_prefix("docker.io/library/")
+        .or_else(|| normalized.strip_prefix("docker.io/"))
+        .unwrap_or(normalized);
+    short.strip_suffix(":latest").unwrap_or(short).to_string()
+}
+
 /// The name is either `domain/components` or `components` alone; which
 /// one it *means* is decided afterwards, by `split_domain`, as Docker does.
 fn check_name(name: &str) -> Result<(), RefError> {

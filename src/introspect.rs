@@ -4,6 +4,7 @@
 
 use crate::convert::{GOCACHE_ID, GOMODCACHE_ID};
 use crate::golang::GO_SETTING_ARGS;
+use crate::imageref::{familiar_name, normalize};
 use crate::lint::Finding;
 use crate::plan::{self, TARGETS, Target};
 use crate::spec::{Pos, Spec, template};
@@ -110,7 +111,7 @@ pub fn outline(spec: &Spec) -> Outline {
 /// The targets `--target` accepts; `test` only when the spec has tests.
 pub fn targets(spec: &Spec) -> Vec<crate::subrequest::Target> {
     let runtime = plan::runtime_image(&spec.runtime.value, spec.cgo.value)
-        .map(|r| plan::familiar_name(&plan::normalize_image(&r).unwrap_or(r)))
+        .map(|r| familiar_name(&normalize(&r).unwrap_or(r)))
         .unwrap_or_else(|| "scratch".into());
     TARGETS
         .iter()

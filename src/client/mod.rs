@@ -12,7 +12,7 @@ use crate::gateway::{Bridge, Caps, Failure, Opts};
 use crate::image;
 use crate::lint;
 use crate::llb::{self, LocalOptions, OpOptions, State};
-use crate::plan::{self, ImageRef, Plan};
+use crate::plan::{self, Plan, SourceImage};
 use crate::platform::Platform;
 use crate::request::BuildRequest;
 use crate::spec::{self, SpecError};
@@ -193,7 +193,7 @@ impl Client {
     /// The config of an image of the plan (`None` for none, e.g. `scratch`).
     pub async fn resolve_config(
         &mut self,
-        image: Option<&ImageRef>,
+        image: Option<&SourceImage>,
     ) -> Result<Option<image::ImageConfig>, Failure> {
         let mode = self.request.resolve_mode.clone();
         resolve_config(&mut self.bridge, image, &mode).await
@@ -307,7 +307,7 @@ async fn solve_state(
 
 async fn resolve_config(
     bridge: &mut Bridge,
-    image: Option<&ImageRef>,
+    image: Option<&SourceImage>,
     resolve_mode: &str,
 ) -> Result<Option<image::ImageConfig>, Failure> {
     let Some(image) = image else {

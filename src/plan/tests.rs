@@ -1,6 +1,8 @@
 use std::collections::BTreeMap;
 
 use super::*;
+use crate::golang::quote_ldflag_word;
+use crate::imageref::familiar_name;
 use crate::spec;
 
 fn inputs() -> Inputs {

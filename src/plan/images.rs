@@ -1,0 +1,125 @@
+//! Which images the graph starts from: the Go builder, the runtime base and
+//! the debug toolbox, after the spec's `images:` and `--build-context`.
+
+use std::collections::BTreeMap;
+
+use crate::imageref::{familiar_name, normalize};
+use crate::platform::Platform;
+use crate::spec::{Runtime, Spec};
+
+use super::{DEBUG_TOOLBOX, Inputs, PlanError, SourceImage, Target, spec_error};
+
+/// The images of one plan.
+pub(super) struct Images {
+    pub builder: SourceImage,
+    /// `None`: scratch (also for the `binary` target).
+    pub runtime: Option<SourceImage>,
+    /// The `debug` target's busybox.
+    pub toolbox: Option<SourceImage>,
+}
+
+/// The builder runs on the build platform; the runtime and the toolbox are
+/// of the target platform.
+pub(super) fn resolve(spec: &Spec, inputs: &Inputs, go_version: &str) -> Result<Images, PlanError> {
+    let cgo = spec.cgo.value;
+    let race = spec.test.as_ref().is_some_and(|t| t.race());
+    // The alpine builder has neither gcc (cgo, -race) nor git (private
+    // modules) nor Debian packages (upx); bookworm has all of them.
+    let bookworm = cgo || race || spec.private.is_some() || spec.upx.value;
+    let image =
+        |role: &str, reference: &str, platform: &Platform| -> Result<SourceImage, PlanError> {
+            // The spec's `images:` first (by role, then by name), then --build-context.
+            let familiar = familiar_name(reference);
+            let from_spec = spec
+                .images
+                .get(role)
+                .or_else(|| spec.images.get(&familiar))
+                .map(|r| {
+                    normalize(&r.value)
+                        .map_err(|e| spec_error(spec, r.pos, format!("images: {e}"), None))
+                })
+                .transpose()?;
+            let reference = from_spec.unwrap_or_else(|| reference.to_string());
+            Ok(SourceImage {
+                reference: named_context(&inputs.named_contexts, role, &reference, platform)?,
+                platform: platform.clone(),
+            })
+        };
+    let builder_ref = normalize(&builder_image(go_version, bookworm)).map_err(PlanError::Other)?;
+    let builder = image("builder", &builder_ref, &inputs.build_platform)?;
+    let runtime = match (inputs.target, runtime_image(&spec.runtime.value, cgo)) {
+        (Target::Binary, _) | (_, None) => None,
+        (_, Some(r)) => {
+            let reference = normalize(&r)
+                .map_err(|e| spec_error(spec, spec.runtime.pos, format!("runtime: {e}"), None))?;
+            Some(image("runtime", &reference, &inputs.target_platform)?)
+        }
+    };
+    let toolbox = match inputs.target {
+        Target::Debug => Some(image(
+            "debug",
+            &normalize(DEBUG_TOOLBOX).map_err(PlanError::Other)?,
+            &inputs.target_platform,
+        )?),
+        _ => None,
+    };
+    Ok(Images {
+        builder,
+        runtime,
+        toolbox,
+    })
+}
+
+/// The image to use for `reference` (role `role`) after `--build-context`:
+/// as the Dockerfile frontend does, a context named after the image
+/// (familiar name, optionally `::<platform>`) replaces it; gofront also
+/// accepts its role names `builder` and `runtime`. Only `docker-image://`
+/// values can stand for an image.
+pub fn named_context(
+    contexts: &BTreeMap<String, String>,
+    role: &str,
+    reference: &str,
+    platform: &Platform,
+) -> Result<String, PlanError> {
+    let familiar = familiar_name(reference);
+    let candidates = [
+        format!("{familiar}::{}", platform.id()),
+        familiar.clone(),
+        format!("{role}::{}", platform.id()),
+        role.to_string(),
+    ];
+    let Some((name, value)) = candidates
+        .iter()
+        .find_map(|c| contexts.get(c).map(|v| (c.clone(), v.clone())))
+    else {
+        return Ok(reference.to_string());
+    };
+    match value.strip_prefix("docker-image://") {
+        Some(image) => normalize(image)
+            .map_err(|e| PlanError::Other(format!("--build-context {name}={value}: {e}"))),
+        None if value.starts_with("input:") => Err(PlanError::Other(format!(
+            "--build-context {name}: the {role} image ({familiar}) can be replaced by an image reference only, not by another build's result (a bake `target:` context); hint: push that image and name it, {name}=docker-image://REFERENCE"
+        ))),
+        None => Err(PlanError::Other(format!(
+            "--build-context {name}={value}: the {role} image ({familiar}) can only be replaced by another image (docker-image://REFERENCE)"
+        ))),
+    }
+}
+
+/// The builder image: alpine without cgo (small, no C toolchain needed),
+/// bookworm with cgo (it ships gcc and glibc headers: no install step).
+pub fn builder_image(go_version: &str, cgo: bool) -> String {
+    let flavour = if cgo { "bookworm" } else { "alpine" };
+    format!("golang:{go_version}-{flavour}")
+}
+
+/// The runtime image for the spec, or `None` for scratch.
+pub fn runtime_image(runtime: &Runtime, cgo: bool) -> Option<String> {
+    match runtime {
+        Runtime::Scratch => None,
+        Runtime::Distroless if cgo => Some("gcr.io/distroless/base-debian12".into()),
+        Runtime::Distroless => Some("gcr.io/distroless/static-debian12".into()),
+        Runtime::Alpine => Some("alpine:3.21".into()),
+        Runtime::Image(i) => Some(i.clone()),
+    }
+}
