@@ -1,6 +1,5 @@
 //! Offline subcommands of the frontend binary.
 
-use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -101,19 +100,6 @@ fn spec_folder(spec_path: &Path) -> PathBuf {
     }
 }
 
-/// Resolve rule names to skip: `Some(set)`, or the first unknown name.
-fn skip_set(names: &[String]) -> Result<Option<BTreeSet<&'static str>>, String> {
-    let mut set = BTreeSet::new();
-    for name in names {
-        if name.eq_ignore_ascii_case("all") {
-            return Ok(None);
-        }
-        let rule = lint::rule_named(name).ok_or_else(|| name.clone())?;
-        set.insert(rule.name);
-    }
-    Ok(Some(set))
-}
-
 fn check(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let mut spec_path = None;
     let mut context = None;
@@ -147,7 +133,7 @@ fn check(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         let _ = write!(err, "gofront check: which spec?\n{USAGE}");
         return 2;
     };
-    let skipped_cli = match skip_set(&skip) {
+    let skipped_cli = match lint::Skips::parse(skip.iter().map(String::as_str)) {
         Ok(s) => s,
         Err(name) => {
             let _ = writeln!(
@@ -157,7 +143,7 @@ fn check(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             return 2;
         }
     };
-    let (spec, text) = match read_spec(&spec_path) {
+    let (spec, _) = match read_spec(&spec_path) {
         Ok(s) => s,
         Err(e) => {
             let _ = writeln!(err, "{e}");
@@ -173,29 +159,20 @@ fn check(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         );
         return 1;
     }
-    let directive = lint::skip_directive(&text);
-    let skipped = match skip_set(&directive) {
-        Ok(s) => s,
-        Err(name) => {
-            let _ = writeln!(
-                err,
-                "{}: # check=skip: no rule is called \"{name}\" (see `gofront rules`)",
-                spec_path.display()
-            );
+    let skips = match lint::Skips::of_spec(&spec) {
+        Ok(s) => s.and(skipped_cli),
+        Err(e) => {
+            let _ = writeln!(err, "{e}");
             return 1;
         }
     };
     let ctx = lint::Context {
         has_dockerignore: context.join(".dockerignore").is_file(),
-        text: Some(text),
     };
-    let findings: Vec<lint::Finding> = match (skipped, skipped_cli) {
-        (None, _) | (_, None) => Vec::new(),
-        (Some(a), Some(b)) => lint::lint(&spec, &ctx)
-            .into_iter()
-            .filter(|f| !a.contains(f.rule) && !b.contains(f.rule))
-            .collect(),
-    };
+    let findings: Vec<lint::Finding> = lint::lint(&spec, &ctx)
+        .into_iter()
+        .filter(|f| !skips.skips(f.rule))
+        .collect();
     let file = spec_path.display();
     let mut warnings = 0;
     for f in &findings {
@@ -611,7 +588,6 @@ mod tests {
                     &spec::parse("x", "upx: true\n").unwrap(),
                     &lint::Context {
                         has_dockerignore: true,
-                        text: None
                     }
                 )[0]
                 .detail
@@ -679,17 +655,6 @@ mod tests {
             .0,
             1
         );
-    }
-
-    #[test]
-    fn skip_directive_reads_the_leading_comments() {
-        assert_eq!(
-            lint::skip_directive(
-                "# syntax=ourorg/gofront\n# check=skip=A, B;error=true\nmain: .\n"
-            ),
-            ["A", "B"]
-        );
-        assert!(lint::skip_directive("main: .\n# check=skip=A\n").is_empty());
     }
 
     #[test]

@@ -63,14 +63,17 @@ pub async fn build(bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
     // 2. Lint, which needs to know of a .dockerignore: the answer to
     //    `--call check`, or warnings during the build.
     let context = client.read_context(&spec).await?;
-    let warnings = client::lint_warnings(&spec, &file, &context);
+    let findings = client::lint_findings(&spec, &context);
     if request == Some(Request::Lint) {
-        return Ok(Outcome::metadata(subrequest::lint(
-            &warnings,
-            &file.source(),
-            None,
-        )));
+        return Ok(Outcome::metadata(match findings {
+            Ok(findings) => {
+                subrequest::lint(&introspect::warnings(&findings), &file.source(), None)
+            }
+            // A skip directive naming no rule is the check's error.
+            Err(e) => subrequest::lint(&[], &file.source(), Some((&e.to_string(), Some(e.pos)))),
+        }));
     }
+    let warnings = introspect::warnings(&findings.map_err(|e| file.failure(&e))?);
     client.warn(&warnings, &file).await;
 
     // 3. One plan per target platform. The builder and the dependency step

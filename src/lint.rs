@@ -6,6 +6,7 @@
 //! BuildKit's Dockerfile checks, and each finding points at the spec line of
 //! the value in question (line 0 when it has none).
 
+use crate::imageref::ImageRef;
 use crate::spec::{self, Pos, Runtime};
 
 /// Where the rules are documented: `<RULES_URL>#<rule name in lower case>`.
@@ -104,9 +105,6 @@ pub fn rule_named(name: &str) -> Option<Rule> {
 pub struct Context {
     /// The build context has a `.dockerignore`.
     pub has_dockerignore: bool,
-    /// The spec's text, if known: findings about values the validated spec
-    /// keeps no position for (`env`, `goflags`, `tzdata`) point at their key.
-    pub text: Option<String>,
 }
 
 /// One finding.
@@ -168,21 +166,24 @@ pub fn lint(spec: &spec::Spec, ctx: &Context) -> Vec<Finding> {
         ));
     }
     root_user(spec, &mut out);
-    secrets(spec, ctx, &mut out);
+    secrets(spec, &mut out);
     healthcheck_needs_shell(spec, &mut out);
-    if spec.tzdata && runtime_is_distroless(spec) {
+    if spec.tzdata.value && runtime_is_distroless(spec) {
         out.push(Finding::new(
             REDUNDANT_TZDATA,
-            key_pos(ctx, "tzdata"),
+            spec.tzdata.pos,
             "tzdata: true embeds Go's time zone database (about 450 KB per binary), but the distroless runtime already ships /usr/share/zoneinfo; drop it, or keep it only for scratch".into(),
         ));
     }
     for f in &spec.goflags {
-        if let Some(why) = debug_flag(f) {
+        if let Some(why) = debug_flag(&f.value) {
             out.push(Finding::new(
                 DEBUG_BUILD_FLAGS,
-                key_pos(ctx, "goflags"),
-                format!("goflags: {f} {why} in the image's binary; keep it for debug builds only"),
+                f.pos,
+                format!(
+                    "goflags: {} {why} in the image's binary; keep it for debug builds only",
+                    f.value
+                ),
             ));
         }
     }
@@ -196,25 +197,6 @@ pub fn lint(spec: &spec::Spec, ctx: &Context) -> Vec<Finding> {
     });
     out.dedup();
     out
-}
-
-/// An image reference split into name, tag and digest.
-struct ImageRef<'a> {
-    tag: Option<&'a str>,
-    digest: Option<&'a str>,
-}
-
-fn split_ref(r: &str) -> ImageRef<'_> {
-    let (rest, digest) = match r.split_once('@') {
-        Some((n, d)) => (n, Some(d)),
-        None => (r, None),
-    };
-    let slash = rest.rfind('/');
-    let tag = rest
-        .rfind(':')
-        .filter(|c| slash.is_none_or(|s| *c > s))
-        .map(|c| &rest[c + 1..]);
-    ImageRef { tag, digest }
 }
 
 /// The image references written in the spec: `runtime` (when it is one) and
@@ -232,9 +214,12 @@ fn written_images(spec: &spec::Spec) -> Vec<(String, &str, Pos)> {
 
 fn image_rules(spec: &spec::Spec, out: &mut Vec<Finding>) {
     for (key, r, pos) in written_images(spec) {
-        let parts = split_ref(r);
+        // The spec refuses references that do not parse.
+        let Ok(parts) = ImageRef::parse(r) else {
+            continue;
+        };
         if parts.digest.is_none() {
-            match parts.tag {
+            match parts.tag.as_deref() {
                 None => out.push(Finding::new(
                     LATEST_TAG,
                     pos,
@@ -321,12 +306,12 @@ fn secret_name(name: &str) -> bool {
     !words.iter().any(|w| w == "public") && words.iter().any(|w| WORDS.contains(&w.as_str()))
 }
 
-fn secrets(spec: &spec::Spec, ctx: &Context, out: &mut Vec<Finding>) {
+fn secrets(spec: &spec::Spec, out: &mut Vec<Finding>) {
     for (name, value) in &spec.env {
-        if secret_name(name) && !value.is_empty() {
+        if secret_name(name) && !value.value.is_empty() {
             out.push(Finding::new(
                 SECRETS_USED_IN_ENV,
-                key_pos(ctx, "env"),
+                value.pos,
                 format!("env: {name} looks like a secret, and its value is stored in the image config; pass it when the container starts (docker run -e {name}, a secret store) instead"),
             ));
         }
@@ -408,51 +393,57 @@ fn debug_flag(flag: &str) -> Option<&'static str> {
     }
 }
 
-/// The position of the top-level key `key` in the spec's text (line 0 when
-/// the text is unknown or the key is not found).
-fn key_pos(ctx: &Context, key: &str) -> Pos {
-    let Some(text) = &ctx.text else {
-        return Pos::default();
-    };
-    for (i, line) in text.lines().enumerate() {
-        if let Some(rest) = line.strip_prefix(key)
-            && rest.trim_start().starts_with(':')
-        {
-            return Pos {
-                line: (i + 1) as u32,
-                column: 1,
-            };
-        }
-    }
-    Pos::default()
+/// The rules a check leaves out, from `# check=skip=A,B` at the top of the
+/// spec (the Dockerfile frontend's directive) or `gofront check --skip`.
+/// Names are matched in any case; `all` skips every rule; a name that is no
+/// rule is an error in both places, so that a typo never silently keeps a
+/// rule on.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Skips {
+    all: bool,
+    rules: std::collections::BTreeSet<&'static str>,
 }
 
-/// Rules skipped with `# check=skip=A,B` in the comment lines at the top of
-/// the spec (the Dockerfile frontend's directive; `;` separates options).
-pub fn skip_directive(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        let Some(comment) = line.strip_prefix('#') else {
-            break;
-        };
-        let Some(options) = comment.trim().strip_prefix("check=") else {
-            continue;
-        };
-        for option in options.split(';') {
-            if let Some(list) = option.trim().strip_prefix("skip=") {
-                out.extend(
-                    list.split(',')
-                        .map(|r| r.trim().to_string())
-                        .filter(|r| !r.is_empty()),
-                );
+impl Skips {
+    /// The rules `names` name; the first name that is no rule, if any.
+    pub fn parse<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Skips, String> {
+        let mut skips = Skips::default();
+        for name in names {
+            if name.eq_ignore_ascii_case("all") {
+                skips.all = true;
+                continue;
             }
+            let rule = rule_named(name).ok_or_else(|| name.to_string())?;
+            skips.rules.insert(rule.name);
         }
+        Ok(skips)
     }
-    out
+
+    /// The spec's own directive; an unknown name is an error at its place.
+    pub fn of_spec(spec: &spec::Spec) -> Result<Skips, spec::SpecError> {
+        let mut skips = Skips::default();
+        for name in &spec.check_skip {
+            let one = Skips::parse([name.value.as_str()]).map_err(|name_| spec::SpecError {
+                file: spec.file.clone(),
+                pos: name.pos,
+                message: format!("check=skip: no rule is called \"{}\"", spec::short(&name_)),
+                hint: Some("`gofront rules` lists them".into()),
+            })?;
+            skips = skips.and(one);
+        }
+        Ok(skips)
+    }
+
+    /// Both sets of skipped rules.
+    pub fn and(mut self, other: Skips) -> Skips {
+        self.all |= other.all;
+        self.rules.extend(other.rules);
+        self
+    }
+
+    pub fn skips(&self, rule: &str) -> bool {
+        self.all || self.rules.contains(rule)
+    }
 }
 
 #[cfg(test)]
@@ -467,7 +458,6 @@ mod tests {
     fn run(yaml: &str, rule: Rule) -> Vec<Finding> {
         let ctx = Context {
             has_dockerignore: true,
-            text: Some(yaml.to_string()),
         };
         lint(&spec(yaml), &ctx)
             .into_iter()
@@ -492,7 +482,6 @@ mod tests {
         let yaml = "# syntax=ourorg/gofront\nmain: ./cmd/server\nports: [8080]\n";
         let ctx = Context {
             has_dockerignore: true,
-            text: None,
         };
         assert_eq!(lint(&spec(yaml), &ctx), vec![]);
     }
@@ -580,7 +569,6 @@ mod tests {
         assert_eq!(found[0].pos, Pos::default());
         let ctx = Context {
             has_dockerignore: true,
-            text: None,
         };
         assert!(lint(&s, &ctx).is_empty());
     }
@@ -628,7 +616,7 @@ mod tests {
         let f = fires(
             "main: .\nenv:\n  API_KEY: abc\n  GIN_MODE: release\n",
             SECRETS_USED_IN_ENV,
-            2,
+            3,
         );
         assert!(f.detail.contains("API_KEY"), "{}", f.detail);
         fires("env: { DB_PASSWORD: hunter2 }\n", SECRETS_USED_IN_ENV, 1);
@@ -639,13 +627,18 @@ mod tests {
             "env: { MONKEY: x, TOKENS_PER_SEC: 3 }\n",
             SECRETS_USED_IN_ENV,
         );
-        // Without the text, the position is unknown.
+        // The finding points at the value itself, not at the `env` key.
         let s = spec("env: { SECRET: x }\n");
         let ctx = Context {
             has_dockerignore: true,
-            text: None,
         };
-        assert_eq!(lint(&s, &ctx)[0].pos, Pos::default());
+        assert_eq!(
+            lint(&s, &ctx)[0].pos,
+            Pos {
+                line: 1,
+                column: 16
+            }
+        );
     }
 
     #[test]
@@ -745,5 +738,21 @@ mod tests {
         names.sort();
         names.dedup();
         assert_eq!(names.len(), RULES.len(), "rule names are unique");
+    }
+
+    #[test]
+    fn skips_are_read_one_way_from_the_spec_and_the_command_line() {
+        let s = spec("# check=skip=rootuser, UpxStartCost\nuser: \"0:0\"\nupx: true\n");
+        let skips = Skips::of_spec(&s).unwrap();
+        assert!(skips.skips("RootUser") && skips.skips("UpxStartCost"));
+        assert!(!skips.skips("LatestTag"));
+        assert!(Skips::parse(["ALL"]).unwrap().skips("LatestTag"));
+        assert_eq!(Skips::parse(["LatestTag", "Nope"]).unwrap_err(), "Nope");
+        // A name that is no rule is an error at its place in the spec.
+        let e = Skips::of_spec(&spec("# check=skip=RootUsr\nmain: .\n")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "gofront.yaml:1:14: check=skip: no rule is called \"RootUsr\" (hint: `gofront rules` lists them)"
+        );
     }
 }

@@ -262,23 +262,18 @@ fn check_caps(caps: &Caps) -> Result<(), Failure> {
 /// Informational findings (an undigested base) would make every check
 /// fail, so they are left to `gofront check`; so are the rules the spec
 /// skips (`# check=skip=Rule`, as in a Dockerfile).
-pub fn lint_warnings(
+pub fn lint_findings(
     spec: &spec::Spec,
-    file: &SpecFile,
     context: &ContextFiles,
-) -> Vec<subrequest::Warning> {
-    let skipped = lint::skip_directive(&file.text);
-    let findings: Vec<lint::Finding> = lint::lint(
-        spec,
-        &lint::Context {
-            has_dockerignore: context.has_dockerignore,
-            text: Some(file.text.clone()),
-        },
-    )
-    .into_iter()
-    .filter(|f| !f.informational && !skipped.iter().any(|r| r == f.rule || r == "all"))
-    .collect();
-    crate::introspect::warnings(&findings)
+) -> Result<Vec<lint::Finding>, SpecError> {
+    let skips = lint::Skips::of_spec(spec)?;
+    let ctx = lint::Context {
+        has_dockerignore: context.has_dockerignore,
+    };
+    Ok(lint::lint(spec, &ctx)
+        .into_iter()
+        .filter(|f| !f.informational && !skips.skips(f.rule))
+        .collect())
 }
 
 /// Solve a small local source; its ref and the digest of its vertex.

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::golang::binary_name;
-use crate::spec::{Pos, Spec};
+use crate::spec::{Pos, Spec, values};
 
 use super::ldflags::Linker;
 use super::toolchain::Toolchain;
@@ -21,8 +21,8 @@ pub(super) struct Compiled {
 
 /// The build tags of every binary and the tests.
 pub(super) fn global_tags(spec: &Spec) -> Vec<String> {
-    let mut global_tags = spec.tags.clone();
-    if spec.tzdata {
+    let mut global_tags = values(&spec.tags);
+    if spec.tzdata.value {
         global_tags.push("timetzdata".into());
     }
     global_tags
@@ -58,7 +58,7 @@ pub(super) fn compiles(
         }
         let ldflags = linker.flags_of(spec, b)?;
         let mut tags = global_tags.clone();
-        for t in &b.tags {
+        for t in values(&b.tags).iter() {
             if !tags.contains(t) {
                 tags.push(t.clone());
             }
@@ -68,7 +68,7 @@ pub(super) fn compiles(
         // only the link uses): the dependencies compiled ahead with the
         // same flags are the ones `go build` finds in its cache.
         let mut flags: Vec<String> = Vec::new();
-        if spec.trimpath {
+        if spec.trimpath.value {
             flags.push("-trimpath".into());
         }
         // The context rarely has .git, and the alpine builder has no git:
@@ -77,7 +77,7 @@ pub(super) fn compiles(
         if !tags.is_empty() {
             flags.push(format!("-tags={}", tags.join(",")));
         }
-        flags.extend(spec.goflags.iter().cloned());
+        flags.extend(values(&spec.goflags));
         // List each package as it is compiled: the progress output then
         // shows that an edit recompiles only what it touched.
         let mut argv: Vec<String> = vec!["go".into(), "build".into(), "-v".into()];
@@ -207,7 +207,7 @@ pub(super) fn test_step(spec: &Spec, go_env: &BTreeMap<String, String>, cwd: &st
         if !global_tags.is_empty() {
             argv.push(format!("-tags={}", global_tags.join(",")));
         }
-        argv.extend(spec.goflags.iter().cloned());
+        argv.extend(values(&spec.goflags));
         argv.extend(t.flags.iter().cloned());
         argv.extend(t.packages.iter().cloned());
         Step::new(

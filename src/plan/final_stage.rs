@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::image::{History, ImageSettings};
-use crate::spec::Spec;
+use crate::spec::{Spec, value_map, values};
 
 use super::images::Images;
 use super::{
@@ -99,7 +99,7 @@ pub(super) fn image_settings(
     };
 
     let entrypoint_path = final_stage.binaries[entry].1.clone();
-    let mut labels = spec.labels.clone();
+    let mut labels = value_map(&spec.labels);
     if let Some(v) = version {
         labels.insert("org.opencontainers.image.version".into(), v.to_string());
     }
@@ -113,7 +113,7 @@ pub(super) fn image_settings(
     if final_stage.toolbox.is_some() {
         added.push(TOOLBOX_DIR.to_string());
     }
-    let mut env = spec.env.clone();
+    let mut env = value_map(&spec.env);
     if final_stage.toolbox.is_some() {
         env.insert(
             "PATH".into(),
@@ -134,7 +134,7 @@ pub(super) fn image_settings(
             Vec::new()
         },
         cmd: if image_stage {
-            spec.args.clone()
+            values(&spec.args)
         } else {
             Vec::new()
         },
@@ -145,7 +145,7 @@ pub(super) fn image_settings(
         },
         env: if image_stage { env } else { BTreeMap::new() },
         exposed_ports: if image_stage {
-            spec.ports.iter().map(|p| p.to_string()).collect()
+            spec.ports.iter().map(|p| p.value.to_string()).collect()
         } else {
             Vec::new()
         },

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::golang::GO_SETTING_ARGS;
-use crate::spec::Spec;
+use crate::spec::{Spec, values};
 
 use super::{GOCACHE, GOMODCACHE, Inputs, PlanError, SRC, SSH_AGENT_SOCK, SecretMount, Step};
 
@@ -26,7 +26,10 @@ pub(super) fn go_env(spec: &Spec, inputs: &Inputs) -> BTreeMap<String, String> {
         }
     }
     if !spec.goexperiment.is_empty() {
-        go_env.insert("GOEXPERIMENT".to_string(), spec.goexperiment.join(","));
+        go_env.insert(
+            "GOEXPERIMENT".to_string(),
+            values(&spec.goexperiment).join(","),
+        );
     }
     go_env
 }

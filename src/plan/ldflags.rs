@@ -58,7 +58,7 @@ impl Linker {
             base: Vec::new(),
         };
         let mut base_ldflags = Vec::new();
-        if spec.strip {
+        if spec.strip.value {
             base_ldflags.extend(["-s".to_string(), "-w".to_string()]);
         }
         if let Some(v) = &spec.version {

@@ -30,11 +30,25 @@ impl<T> From<&Spanned<T>> for Pos {
     }
 }
 
-/// A validated value and where it was written.
+/// A validated value and where it was written. Every value of a [`Spec`]
+/// keeps its place, so that errors, lint findings and the LLB source map
+/// all point at the line that made them, without reading the text again.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Located<T> {
     pub value: T,
     pub pos: Pos,
+}
+
+/// The values of located values, in order.
+pub fn values<T: Clone>(list: &[Located<T>]) -> Vec<T> {
+    list.iter().map(|l| l.value.clone()).collect()
+}
+
+/// The values of a map of located values.
+pub fn value_map<T: Clone>(map: &BTreeMap<String, Located<T>>) -> BTreeMap<String, T> {
+    map.iter()
+        .map(|(k, v)| (k.clone(), v.value.clone()))
+        .collect()
 }
 
 /// An error in the spec, reported as `file:line:column: message`.
@@ -119,7 +133,7 @@ pub struct Binary {
     /// This binary's own linker flags, after the top-level ones.
     pub ldflags: Vec<LdFlag>,
     /// This binary's own tags, after the top-level ones.
-    pub tags: Vec<String>,
+    pub tags: Vec<Located<String>>,
 }
 
 /// One linker flag with its value, split into words; each word may hold
@@ -194,30 +208,34 @@ pub struct Spec {
     pub cgo: Located<bool>,
     pub version: Option<Located<VersionSpec>>,
     pub ldflags: Vec<LdFlag>,
-    pub tags: Vec<String>,
-    pub goflags: Vec<String>,
-    pub goexperiment: Vec<String>,
-    pub trimpath: bool,
-    pub strip: bool,
+    pub tags: Vec<Located<String>>,
+    pub goflags: Vec<Located<String>>,
+    pub goexperiment: Vec<Located<String>>,
+    pub trimpath: Located<bool>,
+    pub strip: Located<bool>,
     /// GOPROXY, GOPRIVATE, GONOSUMDB, GOSUMDB as written in the spec.
     pub go_settings: BTreeMap<String, Located<String>>,
     pub private: Option<Private>,
     pub test: Option<TestSpec>,
     pub files: Vec<FileEntry>,
-    pub tzdata: bool,
+    pub tzdata: Located<bool>,
     pub workdir: Option<Located<String>>,
     pub stop_signal: Option<Located<String>>,
     pub healthcheck: Option<Healthcheck>,
     pub upx: Located<bool>,
     /// Image overrides: role or image name → reference.
     pub images: BTreeMap<String, Located<String>>,
-    pub ports: Vec<Port>,
-    pub env: BTreeMap<String, String>,
-    pub args: Vec<String>,
+    /// Sorted, without duplicates (the first one written keeps its place).
+    pub ports: Vec<Located<Port>>,
+    pub env: BTreeMap<String, Located<String>>,
+    pub args: Vec<Located<String>>,
     pub user: Located<User>,
-    pub labels: BTreeMap<String, String>,
+    pub labels: BTreeMap<String, Located<String>>,
     /// Platforms to build when the build names none (`--platform` wins).
     pub platforms: Vec<Located<Platform>>,
+    /// Lint rules skipped by `# check=skip=A,B` in the comment lines at the
+    /// top (the Dockerfile frontend's directive), as written.
+    pub check_skip: Vec<Located<String>>,
 }
 
 impl Spec {
@@ -289,7 +307,46 @@ pub fn parse(file: &str, text: &str) -> Result<Spec, SpecError> {
     }
     let raw: RawSpec = serde_saphyr::from_str_with_options(text, yaml_options())
         .map_err(|e| yaml_error(file, text, &e))?;
-    validate(file, raw)
+    let mut spec = validate(file, raw)?;
+    spec.check_skip = check_skip_directive(text);
+    Ok(spec)
+}
+
+/// The rule names of `# check=skip=A,B` in the comment lines at the top of
+/// the spec, each with its place (`;` separates options, as in a
+/// Dockerfile's `# check=` directive).
+fn check_skip_directive(text: &str) -> Vec<Located<String>> {
+    let mut out = Vec::new();
+    for (i, raw_line) in text.lines().enumerate() {
+        let line = raw_line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let Some(comment) = line.strip_prefix('#') else {
+            break;
+        };
+        let Some(options) = comment.trim().strip_prefix("check=") else {
+            continue;
+        };
+        for option in options.split(';') {
+            let Some(list) = option.trim().strip_prefix("skip=") else {
+                continue;
+            };
+            for name in list.split(',').map(str::trim).filter(|r| !r.is_empty()) {
+                // Names are plain words; the first occurrence in the line is
+                // where this one was written, near enough for an error.
+                let column = raw_line.find(name).map_or(1, |c| c as u32 + 1);
+                out.push(Located {
+                    value: name.to_string(),
+                    pos: Pos {
+                        line: i as u32 + 1,
+                        column,
+                    },
+                });
+            }
+        }
+    }
+    out
 }
 
 /// Turn a YAML error into a `SpecError` with a friendlier message.

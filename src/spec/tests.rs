@@ -44,14 +44,17 @@ labels: { org.opencontainers.image.source: https://example.com/repo }
         ("VERSION", "main.version", "dev")
     );
     assert_eq!(
-        s.ports,
+        values(&s.ports),
         vec![Port {
             number: 8080,
             protocol: "tcp".into()
         }]
     );
-    assert_eq!(s.env.get("GIN_MODE").map(String::as_str), Some("release"));
-    assert_eq!(s.args, vec!["serve".to_string()]);
+    assert_eq!(
+        s.env.get("GIN_MODE").map(|v| v.value.as_str()),
+        Some("release")
+    );
+    assert_eq!(values(&s.args), vec!["serve".to_string()]);
     assert_eq!(s.user.value.ids, Some((65532, 65532)));
     assert_eq!(s.labels.len(), 1);
 }
@@ -83,9 +86,9 @@ fn scalars_become_strings_where_strings_are_expected() {
     let s = ok(
         "env: { PORT: 8080, DEBUG: true }\nversion: { arg: V, var: main.v, default: 1.0 }\nports: [\"53/udp\", 80]\n",
     );
-    assert_eq!(s.env["PORT"], "8080");
-    assert_eq!(s.env["DEBUG"], "true");
-    assert_eq!(s.ports[0].to_string(), "53/udp");
+    assert_eq!(s.env["PORT"].value, "8080");
+    assert_eq!(s.env["DEBUG"].value, "true");
+    assert_eq!(s.ports[0].value.to_string(), "53/udp");
     assert_eq!(s.version.unwrap().value.default, "1");
     assert_eq!(ok("go: 1.26\n").go.unwrap().value, "1.26");
     assert_eq!(
@@ -318,4 +321,21 @@ fn platforms() {
         "gofront builds Linux images",
     );
     fails("platform: [linux/amd64]\n", 1, "did you mean \"platforms\"");
+}
+
+#[test]
+fn the_check_skip_directive_is_read_from_the_leading_comments_with_places() {
+    let s = parse(
+        "gofront.yaml",
+        "# syntax=ourorg/gofront\n# check=skip=A, B;error=true\nmain: .\n",
+    )
+    .unwrap();
+    let got: Vec<(&str, u32, u32)> = s
+        .check_skip
+        .iter()
+        .map(|n| (n.value.as_str(), n.pos.line, n.pos.column))
+        .collect();
+    assert_eq!(got, [("A", 2, 14), ("B", 2, 17)]);
+    let late = parse("gofront.yaml", "main: .\n# check=skip=A\n").unwrap();
+    assert!(late.check_skip.is_empty(), "only the comments at the top");
 }

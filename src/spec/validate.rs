@@ -132,10 +132,10 @@ pub(super) fn validate(file: &str, raw: RawSpec) -> Result<Spec, SpecError> {
                 "e.g. greenteagc, or nofoo to turn one off",
             ));
         }
-        goexperiment.push(x.value);
+        goexperiment.push(x);
     }
-    let trimpath = flag_or(raw.trimpath, true).value;
-    let strip = flag_or(raw.strip, true).value;
+    let trimpath = flag_or(raw.trimpath, true);
+    let strip = flag_or(raw.strip, true);
 
     let mut go_settings = BTreeMap::new();
     for (key, value) in [
@@ -177,7 +177,7 @@ pub(super) fn validate(file: &str, raw: RawSpec) -> Result<Spec, SpecError> {
     for f in raw.files.unwrap_or_default() {
         files.push(file_entry(&e, f)?);
     }
-    let tzdata = flag_or(raw.tzdata, false).value;
+    let tzdata = flag_or(raw.tzdata, false);
 
     let workdir = match raw.workdir {
         Some(w) => {
@@ -252,10 +252,11 @@ pub(super) fn validate(file: &str, raw: RawSpec) -> Result<Spec, SpecError> {
                 "write a number from 1 to 65535, optionally with /tcp or /udp, e.g. 8080 or \"53/udp\"",
             )
         })?;
-        ports.push(port);
+        if !ports.iter().any(|q: &Located<Port>| q.value == port) {
+            ports.push(Located { value: port, pos });
+        }
     }
-    ports.sort();
-    ports.dedup();
+    ports.sort_by(|a, b| a.value.cmp(&b.value));
 
     let mut env = BTreeMap::new();
     for (k, v) in raw.env.unwrap_or_default() {
@@ -272,14 +273,14 @@ pub(super) fn validate(file: &str, raw: RawSpec) -> Result<Spec, SpecError> {
             value: v.value.0,
         };
         no_nul(&e, &v, "env")?;
-        env.insert(k, v.value);
+        env.insert(k, v);
     }
 
     let mut args = Vec::new();
     for a in raw.args.unwrap_or_default() {
         let a = located(a);
         no_nul(&e, &a, "args")?;
-        args.push(a.value);
+        args.push(a);
     }
 
     let user = match raw.user {
@@ -327,7 +328,7 @@ pub(super) fn validate(file: &str, raw: RawSpec) -> Result<Spec, SpecError> {
             value: v.value.0,
         };
         no_nul(&e, &v, "labels")?;
-        labels.insert(k, v.value);
+        labels.insert(k, v);
     }
 
     let mut platforms: Vec<Located<Platform>> = Vec::new();
@@ -383,6 +384,7 @@ pub(super) fn validate(file: &str, raw: RawSpec) -> Result<Spec, SpecError> {
         user,
         labels,
         platforms,
+        check_skip: Vec::new(),
     })
 }
 
@@ -664,7 +666,7 @@ fn is_tag(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
 }
 
-fn tags(e: &Errors, raw: Vec<Spanned<String>>) -> Result<Vec<String>, SpecError> {
+fn tags(e: &Errors, raw: Vec<Spanned<String>>) -> Result<Vec<Located<String>>, SpecError> {
     let mut out = Vec::new();
     for t in raw {
         let t = located(t);
@@ -675,8 +677,8 @@ fn tags(e: &Errors, raw: Vec<Spanned<String>>) -> Result<Vec<String>, SpecError>
                 "one tag per item: letters, digits, _ and . (e.g. netgo)",
             ));
         }
-        if !out.contains(&t.value) {
-            out.push(t.value);
+        if !out.iter().any(|o: &Located<String>| o.value == t.value) {
+            out.push(t);
         }
     }
     Ok(out)
@@ -702,7 +704,7 @@ const OWN_FLAGS: &[(&str, &str)] = &[
     ("-exec", "gofront does not run tools around the compiler"),
 ];
 
-fn goflags(e: &Errors, raw: Vec<Spanned<String>>) -> Result<Vec<String>, SpecError> {
+fn goflags(e: &Errors, raw: Vec<Spanned<String>>) -> Result<Vec<Located<String>>, SpecError> {
     let mut out = Vec::new();
     for f in raw {
         let f = located(f);
@@ -723,7 +725,7 @@ fn goflags(e: &Errors, raw: Vec<Spanned<String>>) -> Result<Vec<String>, SpecErr
         {
             return Err(e.at(f.pos, format!("goflags: {name} is set by gofront"), why));
         }
-        out.push(f.value);
+        out.push(f);
     }
     Ok(out)
 }
