@@ -704,11 +704,6 @@ fn the_table_lists_every_file_once() {
 
 #[test]
 fn every_bad_spec_is_refused_at_its_line_and_column() {
-    // The first image reference parsed compiles oci-spec's reference
-    // regex (a one-time cost of a few hundred ms in a debug build); pay it
-    // outside the timed parses.
-    let _ = gofront::spec::parse("warm-up.yaml", "runtime: example.com/base:1\n");
-
     let mut failures: Vec<String> = Vec::new();
     let mut failed_specs = 0;
     let mut slowest = (Duration::ZERO, "");

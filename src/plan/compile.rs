@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::golang::binary_name;
-use crate::spec::{Pos, Spec, values};
+use crate::spec::{Binary, Pos, Spec, values};
 
 use super::ldflags::Linker;
 use super::toolchain::Toolchain;
@@ -28,24 +28,31 @@ pub(super) fn global_tags(spec: &Spec) -> Vec<String> {
     global_tags
 }
 
-pub(super) fn compiles(
-    spec: &Spec,
-    inputs: &Inputs,
-    linker: &Linker,
-    toolchain: &Toolchain,
-    cwd: &str,
-    cache: CacheMode,
-) -> Result<Compiled, PlanError> {
+/// Main packages with their spec lines.
+type Mains = Vec<(String, Pos)>;
+
+/// Where the compile steps run and with what.
+pub(super) struct CompileContext<'a> {
+    pub spec: &'a Spec,
+    pub inputs: &'a Inputs,
+    pub linker: &'a Linker,
+    pub toolchain: &'a Toolchain,
+    /// The module's folder in the mounted context.
+    pub cwd: &'a str,
+}
+
+/// One `go build` per binary; in layers mode, binaries compiled with the
+/// same flags share one precompile of their dependencies.
+pub(super) fn compiles(cx: &CompileContext, cache: CacheMode) -> Result<Compiled, PlanError> {
+    let spec = cx.spec;
     let global_tags = global_tags(spec);
-    // Layers mode: binaries compiled with the same flags share one
-    // precompile (flags → the main packages, with their spec lines).
-    type Mains = Vec<(String, Pos)>;
+    // The precompile groups: flags → the main packages, with their spec lines.
     let mut groups: Vec<(Vec<String>, Mains)> = Vec::new();
     let mut compiles: Vec<Compile> = Vec::new();
     for b in &spec.binaries {
         let name = match &b.name {
             Some(n) => n.value.clone(),
-            None => binary_name(&b.main.value, &inputs.gomod),
+            None => binary_name(&b.main.value, &cx.inputs.gomod),
         };
         let pos = b.name.as_ref().map(|n| n.pos).unwrap_or(b.main.pos);
         if compiles.iter().any(|c| c.binary == name) {
@@ -56,139 +63,163 @@ pub(super) fn compiles(
                 Some("give one of them a `name:`".into()),
             ));
         }
-        let ldflags = linker.flags_of(spec, b)?;
-        let mut tags = global_tags.clone();
-        for t in values(&b.tags).iter() {
-            if !tags.contains(t) {
-                tags.push(t.clone());
-            }
-        }
-        let main = &b.main.value;
-        // The flags that decide how packages compile (not -ldflags, which
-        // only the link uses): the dependencies compiled ahead with the
-        // same flags are the ones `go build` finds in its cache.
-        let mut flags: Vec<String> = Vec::new();
-        if spec.trimpath.value {
-            flags.push("-trimpath".into());
-        }
-        // The context rarely has .git, and the alpine builder has no git:
-        // never let VCS stamping fail or vary the build ({{.Commit}} instead).
-        flags.push("-buildvcs=false".into());
-        if !tags.is_empty() {
-            flags.push(format!("-tags={}", tags.join(",")));
-        }
-        flags.extend(values(&spec.goflags));
-        // List each package as it is compiled: the progress output then
-        // shows that an edit recompiles only what it touched.
-        let mut argv: Vec<String> = vec!["go".into(), "build".into(), "-v".into()];
-        argv.extend(flags.iter().cloned());
-        argv.push(format!("-ldflags={}", ldflags.join(" ")));
-        argv.push("-o".into());
-        argv.push(format!("{OUT}/{name}"));
-        argv.push(main.clone());
-        let step = Step::new(
-            format!("[gofront] go build {main} ({})", inputs.target_platform),
-            argv,
-            toolchain.compile_env.clone(),
-            cwd,
-        )
-        .at(b.main.pos);
-        let upx_step = toolchain.upx.then(|| {
-            Step::new(
-                format!("[gofront] upx {name} ({})", inputs.target_platform),
-                vec![
-                    "upx".into(),
-                    "--best".into(),
-                    "--lzma".into(),
-                    "-q".into(),
-                    "-o".into(),
-                    format!("{OUT}/{name}"),
-                    format!("{UPX_IN}/{name}"),
-                ],
-                BTreeMap::new(),
-                "/",
-            )
-            .at(spec.upx.pos)
-        });
+        let flags = compile_flags(spec, b, &global_tags);
+        let step = go_build(cx, b, &name, &flags)?;
+        let upx = cx.toolchain.upx.then(|| upx_step(cx, &name));
         let precompiled = match cache {
             CacheMode::Mounts => None,
-            CacheMode::Layers => Some(match groups.iter().position(|(f, _)| *f == flags) {
-                Some(i) => {
-                    groups[i].1.push((main.clone(), b.main.pos));
-                    i
-                }
-                None => {
-                    groups.push((flags, vec![(main.clone(), b.main.pos)]));
-                    groups.len() - 1
-                }
-            }),
+            CacheMode::Layers => {
+                let main = (b.main.value.clone(), b.main.pos);
+                Some(match groups.iter().position(|(f, _)| *f == flags) {
+                    Some(i) => {
+                        groups[i].1.push(main);
+                        i
+                    }
+                    None => {
+                        groups.push((flags, vec![main]));
+                        groups.len() - 1
+                    }
+                })
+            }
         };
         compiles.push(Compile {
             binary: name,
             step,
-            upx: upx_step,
+            upx,
             precompiled,
         });
     }
-    let precompiles: Vec<Precompile> = groups
+    let precompiles = groups
         .into_iter()
-        .map(|(flags, mains)| {
-            let names: Vec<&str> = mains.iter().map(|m| m.0.as_str()).collect();
-            let pos = mains[0].1;
-            let mut list_argv: Vec<String> = vec![
-                "sh".into(),
-                "-c".into(),
-                LIST_SCRIPT.into(),
-                "gofront-list".into(),
-                format!("{DEPS_DIR}/{DEPS_LIST}"),
-                "list".into(),
-                "-deps".into(),
-                format!("-f={DEPS_TEMPLATE}"),
-            ];
-            list_argv.extend(flags.iter().cloned());
-            list_argv.extend(names.iter().map(|n| n.to_string()));
-            let list = Step::new(
-                format!(
-                    "[gofront] list the packages {} imports ({})",
-                    names.join(" "),
-                    inputs.target_platform
-                ),
-                list_argv,
-                toolchain.compile_env.clone(),
-                cwd,
-            )
-            .at(pos);
-            let mut build_argv: Vec<String> = vec![
-                "sh".into(),
-                "-c".into(),
-                PRECOMPILE_SCRIPT.into(),
-                "gofront-precompile".into(),
-                format!("{DEPS_DIR}/{DEPS_LIST}"),
-                "build".into(),
-                "-v".into(),
-            ];
-            build_argv.extend(flags);
-            // Everything it needs is in the module layer: never fetch.
-            let mut env = toolchain.compile_env.clone();
-            env.insert("GOPROXY".into(), "off".into());
-            let build = Step::new(
-                format!(
-                    "[gofront] compile the dependencies of {} ({})",
-                    names.join(" "),
-                    inputs.target_platform
-                ),
-                build_argv,
-                env,
-                cwd,
-            )
-            .at(pos);
-            Precompile { list, build }
-        })
+        .map(|(flags, mains)| precompile(cx, flags, &mains))
         .collect();
     Ok(Compiled {
         compiles,
         precompiles,
     })
+}
+
+/// The flags that decide how packages compile (not -ldflags, which only
+/// the link uses): the dependencies compiled ahead with the same flags are
+/// the ones `go build` finds in its cache.
+fn compile_flags(spec: &Spec, binary: &Binary, global_tags: &[String]) -> Vec<String> {
+    let mut tags = global_tags.to_vec();
+    for t in values(&binary.tags) {
+        if !tags.contains(&t) {
+            tags.push(t);
+        }
+    }
+    let mut flags: Vec<String> = Vec::new();
+    if spec.trimpath.value {
+        flags.push("-trimpath".into());
+    }
+    // The context rarely has .git, and the alpine builder has no git:
+    // never let VCS stamping fail or vary the build ({{.Commit}} instead).
+    flags.push("-buildvcs=false".into());
+    if !tags.is_empty() {
+        flags.push(format!("-tags={}", tags.join(",")));
+    }
+    flags.extend(values(&spec.goflags));
+    flags
+}
+
+/// `go build` of one main package into `/out/<name>`.
+fn go_build(
+    cx: &CompileContext,
+    binary: &Binary,
+    name: &str,
+    flags: &[String],
+) -> Result<Step, PlanError> {
+    let ldflags = cx.linker.flags_of(cx.spec, binary)?;
+    let main = &binary.main.value;
+    // List each package as it is compiled: the progress output then
+    // shows that an edit recompiles only what it touched.
+    let mut argv: Vec<String> = vec!["go".into(), "build".into(), "-v".into()];
+    argv.extend(flags.iter().cloned());
+    argv.push(format!("-ldflags={}", ldflags.join(" ")));
+    argv.push("-o".into());
+    argv.push(format!("{OUT}/{name}"));
+    argv.push(main.clone());
+    Ok(Step::new(
+        format!("[gofront] go build {main} ({})", cx.inputs.target_platform),
+        argv,
+        cx.toolchain.compile_env.clone(),
+        cx.cwd,
+    )
+    .at(binary.main.pos))
+}
+
+/// `upx` of one binary, from the compile step's output.
+fn upx_step(cx: &CompileContext, name: &str) -> Step {
+    Step::new(
+        format!("[gofront] upx {name} ({})", cx.inputs.target_platform),
+        vec![
+            "upx".into(),
+            "--best".into(),
+            "--lzma".into(),
+            "-q".into(),
+            "-o".into(),
+            format!("{OUT}/{name}"),
+            format!("{UPX_IN}/{name}"),
+        ],
+        BTreeMap::new(),
+        "/",
+    )
+    .at(cx.spec.upx.pos)
+}
+
+/// Layers mode: `go list -deps` of the main packages, then `go build` of
+/// the listed dependencies with the binaries' compile flags.
+fn precompile(cx: &CompileContext, flags: Vec<String>, mains: &[(String, Pos)]) -> Precompile {
+    let platform = &cx.inputs.target_platform;
+    let names: Vec<&str> = mains.iter().map(|m| m.0.as_str()).collect();
+    let pos = mains[0].1;
+    let mut list_argv: Vec<String> = vec![
+        "sh".into(),
+        "-c".into(),
+        LIST_SCRIPT.into(),
+        "gofront-list".into(),
+        format!("{DEPS_DIR}/{DEPS_LIST}"),
+        "list".into(),
+        "-deps".into(),
+        format!("-f={DEPS_TEMPLATE}"),
+    ];
+    list_argv.extend(flags.iter().cloned());
+    list_argv.extend(names.iter().map(|n| n.to_string()));
+    let list = Step::new(
+        format!(
+            "[gofront] list the packages {} imports ({platform})",
+            names.join(" "),
+        ),
+        list_argv,
+        cx.toolchain.compile_env.clone(),
+        cx.cwd,
+    )
+    .at(pos);
+    let mut build_argv: Vec<String> = vec![
+        "sh".into(),
+        "-c".into(),
+        PRECOMPILE_SCRIPT.into(),
+        "gofront-precompile".into(),
+        format!("{DEPS_DIR}/{DEPS_LIST}"),
+        "build".into(),
+        "-v".into(),
+    ];
+    build_argv.extend(flags);
+    // Everything it needs is in the module layer: never fetch.
+    let mut env = cx.toolchain.compile_env.clone();
+    env.insert("GOPROXY".into(), "off".into());
+    let build = Step::new(
+        format!(
+            "[gofront] compile the dependencies of {} ({platform})",
+            names.join(" "),
+        ),
+        build_argv,
+        env,
+        cx.cwd,
+    )
+    .at(pos);
+    Precompile { list, build }
 }
 
 /// `go test`, natively on the build platform (no emulation), once for

@@ -323,7 +323,16 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
         inputs.cache_imported,
     )
     .map_err(PlanError::Other)?;
-    let compiled = compile::compiles(spec, inputs, &linker, &toolchain, &modules.cwd, cache)?;
+    let compiled = compile::compiles(
+        &compile::CompileContext {
+            spec,
+            inputs,
+            linker: &linker,
+            toolchain: &toolchain,
+            cwd: &modules.cwd,
+        },
+        cache,
+    )?;
     let test = compile::test_step(spec, &go_env, &modules.cwd);
     let final_stage = final_stage::final_stage(spec, inputs, &compiled.compiles, &images, epoch);
     let image = final_stage::image_settings(spec, inputs, &final_stage, version.as_deref())?;
