@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::{USAGE, read_spec, spec_folder};
+use super::{UsageError, read_spec, spec_folder};
 use crate::lint;
 
 /// Resolve rule names to skip: `Some(set)`, or the first unknown name.
@@ -20,47 +20,57 @@ fn skip_set(names: &[String]) -> Result<Option<BTreeSet<&'static str>>, String> 
     Ok(Some(set))
 }
 
-pub(super) fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+/// What `gofront check` is asked to do.
+struct CheckArgs {
+    spec_path: PathBuf,
+    /// `--context` (default: the spec's folder).
+    context: Option<PathBuf>,
+    /// `--skip` rule names, as given.
+    skip: Vec<String>,
+}
+
+fn parse_args(args: &[String]) -> Result<CheckArgs, UsageError> {
+    use lexopt::prelude::*;
     let mut spec_path = None;
     let mut context = None;
-    let mut skip: Vec<String> = Vec::new();
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--context" | "--skip" => {
-                let Some(value) = it.next() else {
-                    let _ = writeln!(err, "gofront check: {arg} needs a value");
-                    return 2;
-                };
-                if arg == "--context" {
-                    context = Some(PathBuf::from(value));
-                } else {
-                    skip.extend(value.split(',').map(|s| s.trim().to_string()));
-                }
+    let mut skip = Vec::new();
+    let mut parser = lexopt::Parser::from_args(args);
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Long("context") => context = Some(PathBuf::from(parser.value()?)),
+            Long("skip") => {
+                let names = parser.value()?.string()?;
+                skip.extend(names.split(',').map(|s| s.trim().to_string()));
             }
-            a if a.starts_with('-') && a != "-" => {
-                let _ = write!(err, "gofront check: unknown option {a}\n{USAGE}");
-                return 2;
-            }
-            a if spec_path.is_none() => spec_path = Some(PathBuf::from(a)),
-            _ => {
-                let _ = write!(err, "gofront check: one spec at a time\n{USAGE}");
-                return 2;
-            }
+            Value(path) if spec_path.is_none() => spec_path = Some(PathBuf::from(path)),
+            Value(_) => return Err(UsageError::shape("one spec at a time")),
+            other => return Err(other.unexpected().into()),
         }
     }
-    let Some(spec_path) = spec_path else {
-        let _ = write!(err, "gofront check: which spec?\n{USAGE}");
-        return 2;
+    let spec_path = spec_path.ok_or_else(|| UsageError::shape("which spec?"))?;
+    Ok(CheckArgs {
+        spec_path,
+        context,
+        skip,
+    })
+}
+
+pub(super) fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let CheckArgs {
+        spec_path,
+        context,
+        skip,
+    } = match parse_args(args) {
+        Ok(a) => a,
+        Err(usage) => return usage.report("check", err),
     };
     let skipped_cli = match skip_set(&skip) {
         Ok(s) => s,
         Err(name) => {
-            let _ = writeln!(
-                err,
-                "gofront check: --skip: no rule is called \"{name}\" (see `gofront rules`)"
-            );
-            return 2;
+            return UsageError::value(format!(
+                "--skip: no rule is called \"{name}\" (see `gofront rules`)"
+            ))
+            .report("check", err);
         }
     };
     let (spec, text) = match read_spec(&spec_path) {

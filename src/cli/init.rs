@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::USAGE;
+use super::UsageError;
 use crate::gomod;
 use crate::schema;
 use crate::spec;
@@ -15,23 +15,35 @@ pub const SPEC_FILE: &str = "gofront.yaml";
 /// Folders `gofront init` looks into at most (a safety net for huge trees).
 const MAX_DIRS: usize = 20_000;
 
-pub(super) fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+/// What `gofront init` is asked to do.
+struct InitArgs {
+    /// The module's folder (default: `.`).
+    dir: Option<PathBuf>,
+    /// `--force`: replace an existing spec.
+    force: bool,
+}
+
+fn parse_args(args: &[String]) -> Result<InitArgs, UsageError> {
+    use lexopt::prelude::*;
     let mut dir = None;
     let mut force = false;
-    for arg in args {
-        match arg.as_str() {
-            "--force" | "-f" => force = true,
-            a if a.starts_with('-') => {
-                let _ = write!(err, "gofront init: unknown option {a}\n{USAGE}");
-                return 2;
-            }
-            a if dir.is_none() => dir = Some(PathBuf::from(a)),
-            _ => {
-                let _ = write!(err, "gofront init: one folder at a time\n{USAGE}");
-                return 2;
-            }
+    let mut parser = lexopt::Parser::from_args(args);
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Long("force") | Short('f') => force = true,
+            Value(path) if dir.is_none() => dir = Some(PathBuf::from(path)),
+            Value(_) => return Err(UsageError::shape("one folder at a time")),
+            other => return Err(other.unexpected().into()),
         }
     }
+    Ok(InitArgs { dir, force })
+}
+
+pub(super) fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let InitArgs { dir, force } = match parse_args(args) {
+        Ok(a) => a,
+        Err(usage) => return usage.report("init", err),
+    };
     let dir = dir.unwrap_or_else(|| PathBuf::from("."));
     let target = dir.join(SPEC_FILE);
     if target.exists() && !force {

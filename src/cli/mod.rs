@@ -56,7 +56,7 @@ pub fn run_with(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i3
     let rest = &args[1..];
     match command.as_str() {
         "check" => check::run(rest, out, err),
-        "render" if !rest.is_empty() => render::run(rest, out, err),
+        "render" => render::run(rest, out, err),
         "init" => init::run(rest, out, err),
         "schema" if rest.is_empty() => {
             // Ignore a closed pipe (`gofront schema | head`).
@@ -85,6 +85,61 @@ pub fn run_with(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i3
         _ => {
             let _ = write!(err, "{USAGE}");
             2
+        }
+    }
+}
+
+/// A command line a subcommand cannot run with: exit status 2.
+struct UsageError {
+    message: String,
+    /// Print the usage after the message: when the command line's shape is
+    /// wrong (an unknown option, no spec), where the usage shows the right
+    /// one; not when one value is (an unknown rule), where it would bury
+    /// the message.
+    show_usage: bool,
+}
+
+impl UsageError {
+    /// The command line's shape is wrong.
+    fn shape(message: impl Into<String>) -> Self {
+        UsageError {
+            message: message.into(),
+            show_usage: true,
+        }
+    }
+
+    /// One value on the command line is wrong.
+    fn value(message: impl Into<String>) -> Self {
+        UsageError {
+            message: message.into(),
+            show_usage: false,
+        }
+    }
+
+    /// Tell the user (`gofront SUBCOMMAND: message`); the exit status.
+    fn report(&self, subcommand: &str, err: &mut dyn Write) -> i32 {
+        let _ = writeln!(err, "gofront {subcommand}: {}", self.message);
+        if self.show_usage {
+            let _ = write!(err, "{USAGE}");
+        }
+        2
+    }
+}
+
+/// lexopt's errors, in gofront's words.
+impl From<lexopt::Error> for UsageError {
+    fn from(e: lexopt::Error) -> Self {
+        match e {
+            lexopt::Error::MissingValue {
+                option: Some(option),
+            } => UsageError::value(format!("{option} needs a value")),
+            lexopt::Error::UnexpectedOption(option) => {
+                UsageError::shape(format!("unknown option {option}"))
+            }
+            lexopt::Error::UnexpectedValue { option, .. } => {
+                UsageError::shape(format!("{option} takes no value"))
+            }
+            other => UsageError::shape(other.to_string()),
         }
     }
 }
@@ -123,5 +178,56 @@ mod tests {
         assert_eq!(cli(&[]).0, 2);
         assert_eq!(cli(&["frobnicate"]).0, 2);
         assert_eq!(cli(&["render"]).0, 2);
+    }
+
+    #[test]
+    fn usage_errors_exit_2_and_name_the_subcommand() {
+        // The shape of the command line is wrong: the message, then the usage.
+        for (args, message) in [
+            (&["check"][..], "gofront check: which spec?\n"),
+            (
+                &["check", "a.yaml", "b.yaml"],
+                "gofront check: one spec at a time\n",
+            ),
+            (
+                &["check", "a.yaml", "--frob"],
+                "gofront check: unknown option --frob\n",
+            ),
+            (&["render"], "gofront render: which spec?\n"),
+            (
+                &["render", "a.yaml", "-x"],
+                "gofront render: unknown option -x\n",
+            ),
+            (
+                &["init", "--force=yes"],
+                "gofront init: --force takes no value\n",
+            ),
+            (&["init", "a", "b"], "gofront init: one folder at a time\n"),
+        ] {
+            let (code, out, err) = cli(args);
+            assert_eq!((code, out.as_str()), (2, ""), "{args:?}");
+            assert_eq!(err, format!("{message}{USAGE}"), "{args:?}");
+        }
+        // One value is wrong: the message alone.
+        for (args, message) in [
+            (
+                &["check", "a.yaml", "--context"][..],
+                "gofront check: --context needs a value\n",
+            ),
+            (
+                &["render", "a.yaml", "--build-arg", "V"],
+                "gofront render: --build-arg takes KEY=VALUE\n",
+            ),
+            (
+                &["render", "a.yaml", "--platform=linux"],
+                "gofront render: \"linux\" is not a platform (expected os/arch[/variant], e.g. linux/arm64)\n",
+            ),
+        ] {
+            assert_eq!(
+                cli(args),
+                (2, String::new(), message.to_string()),
+                "{args:?}"
+            );
+        }
     }
 }
