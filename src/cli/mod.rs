@@ -2,6 +2,7 @@
 
 mod check;
 mod init;
+mod op_json;
 mod render;
 #[cfg(test)]
 mod test_support;
@@ -33,6 +34,10 @@ Offline subcommands:
       --context DIR                    build context (default: the spec's folder)
       --platform OS/ARCH[/VARIANT]     target platform (default: linux/amd64)
       --build-arg KEY=VALUE            as docker build's (repeatable)
+      --format text|json|llb           text (default): the plan, then each op;
+                                       json: one document, {plan, ops};
+                                       llb: the marshaled definition (binary), as
+                                       `buildctl debug dump-llb` reads it on stdin
   gofront init [DIR] [--force]         write DIR/gofront.yaml (default DIR: .) from
                                        DIR/go.mod and the main packages under DIR;
                                        --force replaces an existing gofront.yaml
