@@ -1,0 +1,240 @@
+//! `gofront check`: validate a spec and lint it, as `--call check` does.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::{UsageError, read_spec, spec_folder};
+use crate::lint;
+
+/// What `gofront check` is asked to do.
+struct CheckArgs {
+    spec_path: PathBuf,
+    /// `--context` (default: the spec's folder).
+    context: Option<PathBuf>,
+    /// `--skip` rule names, as given.
+    skip: Vec<String>,
+}
+
+fn parse_args(args: &[String]) -> Result<CheckArgs, UsageError> {
+    use lexopt::prelude::*;
+    let mut spec_path = None;
+    let mut context = None;
+    let mut skip = Vec::new();
+    let mut parser = lexopt::Parser::from_args(args);
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Long("context") => context = Some(PathBuf::from(parser.value()?)),
+            Long("skip") => {
+                let names = parser.value()?.string()?;
+                skip.extend(names.split(',').map(|s| s.trim().to_string()));
+            }
+            Value(path) if spec_path.is_none() => spec_path = Some(PathBuf::from(path)),
+            Value(_) => return Err(UsageError::shape("one spec at a time")),
+            other => return Err(other.unexpected().into()),
+        }
+    }
+    let spec_path = spec_path.ok_or_else(|| UsageError::shape("which spec?"))?;
+    Ok(CheckArgs {
+        spec_path,
+        context,
+        skip,
+    })
+}
+
+pub(super) fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let CheckArgs {
+        spec_path,
+        context,
+        skip,
+    } = match parse_args(args) {
+        Ok(a) => a,
+        Err(usage) => return usage.report("check", err),
+    };
+    let skipped_cli = match lint::Skips::parse(skip.iter().map(String::as_str)) {
+        Ok(s) => s,
+        Err(name) => {
+            return UsageError::value(format!(
+                "--skip: no rule is called \"{name}\" (see `gofront rules`)"
+            ))
+            .report("check", err);
+        }
+    };
+    let (spec, _) = match read_spec(&spec_path) {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = writeln!(err, "{e}");
+            return 1;
+        }
+    };
+    let context = context.unwrap_or_else(|| spec_folder(&spec_path));
+    if !context.is_dir() {
+        let _ = writeln!(
+            err,
+            "gofront check: --context {}: not a folder",
+            context.display()
+        );
+        return 1;
+    }
+    // The spec's own `# check=skip=` and --skip, read the same way.
+    let skips = match lint::Skips::of_spec(&spec) {
+        Ok(s) => s.and(skipped_cli),
+        Err(e) => {
+            let _ = writeln!(err, "{e}");
+            return 1;
+        }
+    };
+    let ctx = lint::Context {
+        has_dockerignore: context.join(".dockerignore").is_file(),
+    };
+    let findings: Vec<lint::Finding> = lint::lint(&spec, &ctx)
+        .into_iter()
+        .filter(|f| !skips.skips(f.rule))
+        .collect();
+    let file = spec_path.display();
+    let mut warnings = 0;
+    for f in &findings {
+        let level = if f.informational { "info" } else { "warning" };
+        if !f.informational {
+            warnings += 1;
+        }
+        let at = if f.pos.line > 0 {
+            format!("{file}:{}:{}", f.pos.line, f.pos.column)
+        } else {
+            file.to_string()
+        };
+        let _ = writeln!(out, "{at}: {level}: {}: {}", f.rule, f.detail);
+    }
+    if warnings == 0 {
+        let _ = writeln!(err, "{file}: ok");
+        0
+    } else {
+        let s = if warnings == 1 { "" } else { "s" };
+        let _ = writeln!(
+            err,
+            "{file}: {warnings} warning{s} (rules are described by `gofront rules`; skip one with `# check=skip=Rule` or --skip Rule)"
+        );
+        1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::test_support::*;
+    use crate::spec;
+
+    #[test]
+    fn check_exit_codes() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write(d, ".dockerignore", ".git\n");
+        write(
+            d,
+            "clean.yaml",
+            "# syntax=ourorg/gofront\nmain: ./cmd/server\n",
+        );
+        write(
+            d,
+            "bad.yaml",
+            "# syntax=ourorg/gofront\nmian: ./cmd/server\n",
+        );
+        write(
+            d,
+            "warn.yaml",
+            "# syntax=ourorg/gofront\nmain: .\nupx: true\n",
+        );
+        write(
+            d,
+            "info.yaml",
+            "runtime: gcr.io/distroless/static-debian12:nonroot\n",
+        );
+
+        let (code, out, err) = cli(&["check", p(&d.join("clean.yaml"))]);
+        assert_eq!((code, out.as_str()), (0, ""), "{err}");
+        assert!(err.ends_with("clean.yaml: ok\n"), "{err}");
+
+        let (code, out, err) = cli(&["check", p(&d.join("bad.yaml"))]);
+        assert_eq!((code, out.as_str()), (1, ""));
+        let want = format!("{}:2:1: unknown key \"mian\"", d.join("bad.yaml").display());
+        assert!(err.starts_with(&want), "{err}");
+
+        let (code, out, err) = cli(&["check", p(&d.join("warn.yaml"))]);
+        assert_eq!(code, 1, "a warning fails the check: {out}{err}");
+        assert_eq!(
+            out.lines().collect::<Vec<_>>(),
+            [format!(
+                "{}:3:6: warning: UpxStartCost: {}",
+                d.join("warn.yaml").display(),
+                lint::lint(
+                    &spec::parse("x", "upx: true\n").unwrap(),
+                    &lint::Context {
+                        has_dockerignore: true,
+                    }
+                )[0]
+                .detail
+            )]
+        );
+        assert!(err.contains("1 warning "), "{err}");
+
+        // Informational findings are printed and do not fail.
+        let (code, out, _) = cli(&["check", p(&d.join("info.yaml"))]);
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains(": info: UndigestedBase: "), "{out}");
+
+        // Skipping the rule makes the check pass.
+        let (code, _, _) = cli(&["check", p(&d.join("warn.yaml")), "--skip", "UpxStartCost"]);
+        assert_eq!(code, 0);
+        let (code, _, _) = cli(&["check", "--skip", "all", p(&d.join("warn.yaml"))]);
+        assert_eq!(code, 0);
+        write(
+            d,
+            "skipped.yaml",
+            "# syntax=ourorg/gofront\n# check=skip=UpxStartCost,RootUser\nupx: true\nuser: root\n",
+        );
+        let (code, out, _) = cli(&["check", p(&d.join("skipped.yaml"))]);
+        assert_eq!((code, out.as_str()), (0, ""));
+
+        // The context decides MissingDockerignore; it has no line.
+        let bare = tempfile::tempdir().unwrap();
+        let (code, out, _) = cli(&[
+            "check",
+            p(&d.join("clean.yaml")),
+            "--context",
+            p(bare.path()),
+        ]);
+        assert_eq!(code, 1);
+        assert_eq!(
+            out.lines().next().unwrap(),
+            format!(
+                "{}: warning: MissingDockerignore: {}",
+                d.join("clean.yaml").display(),
+                lint::lint(
+                    &spec::parse("x", "main: .\n").unwrap(),
+                    &lint::Context::default()
+                )[0]
+                .detail
+            )
+        );
+
+        // Usage errors.
+        assert_eq!(cli(&["check"]).0, 2);
+        assert_eq!(cli(&["check", "a.yaml", "b.yaml"]).0, 2);
+        assert_eq!(cli(&["check", p(&d.join("clean.yaml")), "--context"]).0, 2);
+        assert_eq!(cli(&["check", p(&d.join("clean.yaml")), "--frob"]).0, 2);
+        let (code, _, err) = cli(&["check", p(&d.join("warn.yaml")), "--skip", "Nope"]);
+        assert_eq!(code, 2);
+        assert!(err.contains("no rule is called \"Nope\""), "{err}");
+        // A missing file or context is an error, not a usage error.
+        assert_eq!(cli(&["check", p(&d.join("missing.yaml"))]).0, 1);
+        assert_eq!(
+            cli(&[
+                "check",
+                p(&d.join("clean.yaml")),
+                "--context",
+                p(&d.join("nope"))
+            ])
+            .0,
+            1
+        );
+    }
+}
