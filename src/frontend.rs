@@ -28,7 +28,7 @@ pub async fn build(bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
 
     // 1. The spec, and the subrequests that need only the spec.
     let file = client.read_spec().await?;
-    let spec = match spec::parse(&file.name, &file.text) {
+    let spec = match spec::parse(&file.source.name, &file.source.text) {
         Ok(spec) => spec,
         // `--call check` reports a broken spec as its build error.
         Err(e) if request == Some(Request::Lint) => {
@@ -36,7 +36,7 @@ pub async fn build(bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
             let error = Some((e.to_string(), at));
             return Ok(Outcome::metadata(subrequest::lint(
                 &[],
-                &file.source(),
+                &file.source,
                 error.as_ref().map(|(m, at)| (m.as_str(), *at)),
             )));
         }
@@ -47,14 +47,14 @@ pub async fn build(bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
             let outline = introspect::outline(&spec);
             return Ok(Outcome::metadata(subrequest::outline(
                 &outline,
-                &file.source(),
+                &file.source,
             )));
         }
         Some(Request::Targets) => {
             let targets = introspect::targets(&spec);
             return Ok(Outcome::metadata(subrequest::targets(
                 &targets,
-                &file.source(),
+                &file.source,
             )));
         }
         _ => {}
@@ -66,15 +66,14 @@ pub async fn build(bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
     let findings = client::lint_findings(&spec, &context);
     if request == Some(Request::Lint) {
         return Ok(Outcome::metadata(match findings {
-            Ok(findings) => {
-                subrequest::lint(&introspect::warnings(&findings), &file.source(), None)
-            }
+            Ok(findings) => subrequest::lint(&findings, &file.source, None),
             // A skip directive naming no rule is the check's error.
-            Err(e) => subrequest::lint(&[], &file.source(), Some((&e.to_string(), Some(e.pos)))),
+            Err(e) => subrequest::lint(&[], &file.source, Some((&e.to_string(), Some(e.pos)))),
         }));
     }
-    let warnings = introspect::warnings(&findings.map_err(|e| file.failure(&e))?);
-    client.warn(&warnings, &file).await;
+    client
+        .warn(&findings.map_err(|e| file.failure(&e))?, &file)
+        .await;
 
     // 3. One plan per target platform. The builder and the dependency step
     //    are the same for all of them (build platform, same inputs), so

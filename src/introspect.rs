@@ -1,14 +1,13 @@
-//! What `--call outline`, `--call targets` and `--call check` report about a
-//! spec: its build args, secrets, SSH agents, cache mounts, targets and lint
-//! findings, in the neutral shapes of [`crate::subrequest`].
+//! What `--call outline` and `--call targets` report about a spec: its
+//! build args, secrets, SSH agents, cache mounts and targets, in the neutral
+//! shapes of [`crate::subrequest`].
 
 use crate::convert::{GOCACHE_ID, GOMODCACHE_ID};
 use crate::golang::GO_SETTING_ARGS;
 use crate::imageref::{familiar_name, normalize};
-use crate::lint::Finding;
 use crate::plan::{self, TARGETS, Target};
 use crate::spec::{Pos, Spec, template};
-use crate::subrequest::{Arg, CacheMount, Location, Outline, Secret, Ssh, Warning};
+use crate::subrequest::{Arg, CacheMount, Location, Outline, Secret, Ssh};
 
 fn location(pos: Pos) -> Option<Location> {
     (pos.line > 0).then_some(pos)
@@ -109,7 +108,7 @@ pub fn outline(spec: &Spec) -> Outline {
 }
 
 /// The targets `--target` accepts; `test` only when the spec has tests.
-pub fn targets(spec: &Spec) -> Vec<crate::subrequest::Target> {
+pub fn targets(spec: &Spec) -> Vec<crate::subrequest::TargetEntry> {
     let runtime = plan::runtime_image(&spec.runtime.value, spec.cgo.value)
         .map(|r| familiar_name(&normalize(&r).unwrap_or(r)))
         .unwrap_or_else(|| "scratch".into());
@@ -123,7 +122,7 @@ pub fn targets(spec: &Spec) -> Vec<crate::subrequest::Target> {
                 Target::Test => (None, spec.test.as_ref().map(|t| t.pos).unwrap_or_default()),
                 Target::Debug => (Some(runtime.clone()), spec.runtime.pos),
             };
-            crate::subrequest::Target {
+            crate::subrequest::TargetEntry {
                 name: (*name).to_string(),
                 description: (*description).to_string(),
                 default: *t == Target::Image,
@@ -131,21 +130,6 @@ pub fn targets(spec: &Spec) -> Vec<crate::subrequest::Target> {
                 platform: None,
                 location: location(pos),
             }
-        })
-        .collect()
-}
-
-/// Lint findings as warnings (informational ones included: BuildKit has no
-/// level in lint results, and `--call check` lists everything).
-pub fn warnings(findings: &[Finding]) -> Vec<Warning> {
-    findings
-        .iter()
-        .map(|f| Warning {
-            rule: f.rule.to_string(),
-            description: f.description.to_string(),
-            url: f.url.clone(),
-            detail: f.detail.clone(),
-            location: location(f.pos),
         })
         .collect()
 }

@@ -21,5 +21,6 @@ pub mod plan;
 pub mod platform;
 pub mod request;
 pub mod schema;
+pub mod sourcemap;
 pub mod spec;
 pub mod subrequest;

@@ -107,8 +107,9 @@ pub struct Context {
     pub has_dockerignore: bool,
 }
 
-/// One finding.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One finding: what `gofront check` prints, `--call check` answers and
+/// a build sends with `Warn`, as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Finding {
     pub rule: &'static str,
     pub description: &'static str,

@@ -5,8 +5,6 @@
 //! packages, solves graphs and assembles the result. `frontend` sequences
 //! these calls; `gateway` only carries them.
 
-use bollard_buildkit_proto::pb;
-
 use crate::convert;
 use crate::gateway::{Bridge, Caps, Failure, Opts};
 use crate::image;
@@ -15,6 +13,7 @@ use crate::llb::{self, LocalOptions, OpOptions, State};
 use crate::plan::{self, Plan, SourceImage};
 use crate::platform::Platform;
 use crate::request::BuildRequest;
+use crate::sourcemap::SpecSource;
 use crate::spec::{self, SpecError};
 use crate::subrequest;
 
@@ -51,34 +50,18 @@ const REQUIRED_GATEWAY_CAPS: &[&str] = &[
 
 /// The spec file as read, kept for error locations.
 pub struct SpecFile {
-    /// As the user knows it: the file name without its folders.
-    pub name: String,
-    pub text: String,
+    pub source: SpecSource,
     /// The vertex that loaded it: build warnings point at it.
     pub digest: String,
 }
 
 impl SpecFile {
-    pub fn source(&self) -> subrequest::SourceFile<'_> {
-        subrequest::SourceFile {
-            filename: &self.name,
-            data: self.text.as_bytes(),
-            language: "YAML",
-        }
-    }
-
-    /// The spec as the LLB source map carries it.
-    pub fn source_info(&self) -> pb::SourceInfo {
-        self.source().to_pb()
-    }
-
     /// A failure that points at `pos` in the spec, with an `errdefs.Source`
     /// detail so that clients which render it show the YAML excerpt.
     pub fn failure(&self, err: &SpecError) -> Failure {
         let mut f = Failure::new(err.to_string());
         if err.pos.line > 0 {
-            f.details
-                .push(subrequest::source_detail(&self.source(), err.pos));
+            f.details.push(self.source.error_detail(err.pos));
         }
         f
     }
@@ -133,12 +116,12 @@ impl Client {
     /// Lint findings as build warnings, where the daemon takes them
     /// (BuildKit v0.10+). A warning that cannot be shown must not fail the
     /// build.
-    pub async fn warn(&mut self, warnings: &[subrequest::Warning], file: &SpecFile) {
+    pub async fn warn(&mut self, findings: &[lint::Finding], file: &SpecFile) {
         if !self.request.daemon.warnings {
             return;
         }
-        for w in warnings {
-            let (short, warn_opts) = subrequest::warning_for_build(w, &file.source());
+        for w in findings {
+            let (short, warn_opts) = subrequest::warning_for_build(w, &file.source);
             let _ = self.bridge.warn(&file.digest, &short, warn_opts).await;
         }
     }
@@ -217,7 +200,7 @@ impl Client {
             network: r.network,
             extra_hosts: r.extra_hosts.clone(),
             builder_env,
-            source: Some(file.source_info()),
+            source: Some(file.source.info()),
         }
     }
 
@@ -233,7 +216,7 @@ impl Client {
         self.bridge
             .solve(marshaled.definition, true, failure::BUILD)
             .await
-            .map_err(|f| failure::explain_step_failure(f, &definition, &file.name))
+            .map_err(|f| failure::explain_step_failure(f, &definition, &file.source.name))
     }
 }
 

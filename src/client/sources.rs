@@ -4,6 +4,7 @@ use crate::convert;
 use crate::gateway::{Bridge, Failure};
 use crate::llb::{self, ForeignDefinition, LocalOptions};
 use crate::request::{BuildRequest, CONTEXT_LOCAL, ContextSource, SPEC_LOCAL};
+use crate::sourcemap::SpecSource;
 use crate::spec;
 
 use super::{SpecFile, solve_local, solve_state};
@@ -57,7 +58,10 @@ pub(super) async fn read_spec(
     let name = filename.rsplit('/').next().unwrap_or(filename).to_string();
     let text = String::from_utf8(bytes)
         .map_err(|_| Failure::new(format!("{name}: the spec is not UTF-8 text")))?;
-    Ok(SpecFile { name, text, digest })
+    Ok(SpecFile {
+        source: SpecSource::new(name, text),
+        digest,
+    })
 }
 
 /// The frontend inputs `dockerfile` and `context`, as states.

@@ -1,22 +1,6 @@
 use bollard_buildkit_proto::google::protobuf::Any;
 
 use super::*;
-use crate::spec::Pos;
-
-#[test]
-fn source_detail_is_buildkit_json() {
-    let file = SpecFile {
-        name: "gofront.yaml".into(),
-        text: "main: x\n".into(),
-        digest: String::new(),
-    };
-    let any = subrequest::source_detail(&file.source(), Pos { line: 1, column: 7 });
-    assert_eq!(any.type_url, "github.com/moby/buildkit/errdefs.Source+json");
-    let v: serde_json::Value = serde_json::from_slice(&any.value).unwrap();
-    assert_eq!(v["info"]["filename"], "gofront.yaml");
-    assert_eq!(v["ranges"][0]["start"]["line"], 1);
-    assert_eq!(v["info"]["data"], "bWFpbjogeAo=");
-}
 
 #[test]
 fn a_failed_step_is_named_with_its_spec_line() {

@@ -4,23 +4,15 @@
 //! functions.
 
 use base64::Engine;
-use bollard_buildkit_proto::pb;
 use serde::Serialize;
 
-use super::{Location, VERSION};
+use super::VERSION;
 
-// The Go structs, as JSON. Field order, names and `omitempty` as in BuildKit.
-
-fn is_zero_i32(v: &i32) -> bool {
-    *v == 0
-}
+// The Go structs, as JSON. Field order, names and `omitempty` as in
+// BuildKit; those of source positions are in `crate::sourcemap`.
 
 pub(super) fn is_false(v: &bool) -> bool {
     !*v
-}
-
-fn b64<S: serde::Serializer>(data: &[u8], s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(data))
 }
 
 pub(super) fn b64_list<S: serde::Serializer>(data: &[Vec<u8>], s: S) -> Result<S::Ok, S::Error> {
@@ -30,75 +22,6 @@ pub(super) fn b64_list<S: serde::Serializer>(data: &[Vec<u8>], s: S) -> Result<S
         seq.serialize_element(&base64::engine::general_purpose::STANDARD.encode(d))?;
     }
     seq.end()
-}
-
-/// `pb.Position` (`solver/pb/ops.pb.go`: `line,omitempty`, `character,omitempty`).
-#[derive(Serialize, Clone, Copy)]
-struct JsonPosition {
-    #[serde(skip_serializing_if = "is_zero_i32")]
-    line: i32,
-    #[serde(skip_serializing_if = "is_zero_i32")]
-    character: i32,
-}
-
-/// `pb.Range` (`start,omitempty`, `end,omitempty`, pointers).
-#[derive(Serialize)]
-pub(super) struct JsonRange {
-    start: JsonPosition,
-    end: JsonPosition,
-}
-
-/// `pb.Location` (`sourceIndex,omitempty`, `ranges,omitempty`).
-#[derive(Serialize)]
-pub(super) struct JsonLocation {
-    #[serde(rename = "sourceIndex", skip_serializing_if = "is_zero_i32")]
-    source_index: i32,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub(super) ranges: Vec<JsonRange>,
-}
-
-impl JsonLocation {
-    /// A location in source 0 (the spec), possibly with no ranges.
-    pub(super) fn of(loc: Option<Location>) -> JsonLocation {
-        JsonLocation {
-            source_index: 0,
-            ranges: Location::to_pb_ranges(loc)
-                .into_iter()
-                .map(|r| {
-                    let p = |p: Option<pb::Position>| {
-                        let p = p.unwrap_or_default();
-                        JsonPosition {
-                            line: p.line,
-                            character: p.character,
-                        }
-                    };
-                    JsonRange {
-                        start: p(r.start),
-                        end: p(r.end),
-                    }
-                })
-                .collect(),
-        }
-    }
-
-    /// `*pb.Location` with `omitempty`, as the dockerfile frontend's
-    /// `toSourceLocation` makes it: nil when there are no ranges.
-    pub(super) fn optional(loc: Option<Location>) -> Option<JsonLocation> {
-        let l = JsonLocation::of(loc);
-        (!l.ranges.is_empty()).then_some(l)
-    }
-}
-
-/// `pb.SourceInfo` (`filename`, `data` base64, `definition`, `language`;
-/// all `omitempty`).
-#[derive(Serialize)]
-pub(super) struct JsonSourceInfo<'a> {
-    #[serde(skip_serializing_if = "str::is_empty")]
-    pub(super) filename: &'a str,
-    #[serde(serialize_with = "b64", skip_serializing_if = "<[u8]>::is_empty")]
-    pub(super) data: &'a [u8],
-    #[serde(skip_serializing_if = "str::is_empty")]
-    pub(super) language: &'a str,
 }
 
 /// `json.MarshalIndent(v, "", "  ")`, with Go's default escaping of
@@ -157,14 +80,15 @@ pub(super) fn result(json: Vec<u8>, txt: String) -> Vec<(String, Vec<u8>)> {
 
 #[cfg(test)]
 mod tests {
+    use crate::lint::Finding;
+    use crate::subrequest::lint;
     use crate::subrequest::test_support::*;
-    use crate::subrequest::{Warning, lint};
     use serde_json::Value;
 
     #[test]
     fn json_escapes_like_go() {
-        let w = [Warning {
-            rule: "R".into(),
+        let w = [Finding {
+            rule: "R",
             detail: "a <b> & c".into(),
             ..Default::default()
         }];

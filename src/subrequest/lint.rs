@@ -3,9 +3,11 @@
 
 use serde::Serialize;
 
-use super::gojson::{JsonLocation, JsonSourceInfo, go_json, result};
-use super::{Location, SourceFile, Warning, excerpt};
+use super::Location;
+use super::gojson::{go_json, result};
 use crate::gateway::WarnOpts;
+use crate::lint::Finding;
+use crate::sourcemap::{self, JsonLocation, JsonSourceInfo, SpecSource};
 
 /// `lint.LintResults` (`frontend/subrequests/lint/lint.go`).
 #[derive(Serialize)]
@@ -43,27 +45,23 @@ struct JsonBuildError<'a> {
 /// any (message, position). `result.statuscode` is `1` when there is a
 /// finding or an error, else `0`; buildx exits with it.
 pub fn lint(
-    w: &[Warning],
-    src: &SourceFile,
+    w: &[Finding],
+    src: &SpecSource,
     build_error: Option<(&str, Option<Location>)>,
 ) -> Vec<(String, Vec<u8>)> {
     let json = JsonLint {
         warnings: (!w.is_empty()).then(|| {
             w.iter()
                 .map(|w| JsonWarning {
-                    rule_name: &w.rule,
-                    description: &w.description,
+                    rule_name: w.rule,
+                    description: w.description,
                     url: &w.url,
                     detail: &w.detail,
-                    location: JsonLocation::of(w.location),
+                    location: JsonLocation::of(position(w)),
                 })
                 .collect()
         }),
-        sources: vec![JsonSourceInfo {
-            filename: src.filename,
-            data: src.data,
-            language: src.language,
-        }],
+        sources: vec![src.json_info()],
         build_error: build_error.map(|(message, loc)| JsonBuildError {
             message,
             location: JsonLocation::of(loc),
@@ -82,11 +80,11 @@ pub fn lint(
 /// `lint.PrintLintViolations` with no source map: the warnings sorted by
 /// line (those without a position first, by rule name), each as
 /// `\nWARNING: Rule - url\ndetail\n` and the spec excerpt.
-fn lint_text(w: &[Warning], src: &SourceFile) -> String {
-    let line = |w: &Warning| w.location.filter(|l| l.line > 0).map(|l| l.line);
-    let mut sorted: Vec<&Warning> = w.iter().collect();
+fn lint_text(w: &[Finding], src: &SpecSource) -> String {
+    let line = |w: &Finding| position(w).map(|l| l.line);
+    let mut sorted: Vec<&Finding> = w.iter().collect();
     sorted.sort_by(|a, b| match (line(a), line(b)) {
-        (None, None) => a.rule.cmp(&b.rule),
+        (None, None) => a.rule.cmp(b.rule),
         (None, Some(_)) => std::cmp::Ordering::Less,
         (Some(_), None) => std::cmp::Ordering::Greater,
         (Some(x), Some(y)) => x.cmp(&y),
@@ -94,7 +92,7 @@ fn lint_text(w: &[Warning], src: &SourceFile) -> String {
     let mut txt = String::new();
     for w in sorted {
         txt.push_str("\nWARNING: ");
-        txt.push_str(&w.rule);
+        txt.push_str(w.rule);
         if !w.url.is_empty() {
             txt.push_str(" - ");
             txt.push_str(&w.url);
@@ -103,7 +101,7 @@ fn lint_text(w: &[Warning], src: &SourceFile) -> String {
         txt.push_str(&w.detail);
         txt.push('\n');
         if let Some(line) = line(w) {
-            txt.push_str(&excerpt(src, line, line));
+            txt.push_str(&src.excerpt(line, line));
         }
     }
     txt
@@ -114,9 +112,9 @@ fn lint_text(w: &[Warning], src: &SourceFile) -> String {
 /// `Rule: detail (line N)`, the rule's description as the detail line, its
 /// url, and the spec with the finding's range. Pass the digest of the
 /// vertex that loaded the spec to [`crate::gateway::Bridge::warn`].
-pub fn warning_for_build(w: &Warning, src: &SourceFile) -> (String, WarnOpts) {
+pub fn warning_for_build(w: &Finding, src: &SpecSource) -> (String, WarnOpts) {
     let mut short = format!("{}: {}", w.rule, w.detail);
-    let line = w.location.filter(|l| l.line > 0);
+    let line = position(w);
     if let Some(l) = line {
         short.push_str(&format!(" (line {})", l.line));
     }
@@ -128,43 +126,53 @@ pub fn warning_for_build(w: &Warning, src: &SourceFile) -> (String, WarnOpts) {
             vec![w.description.as_bytes().to_vec()]
         },
         url: w.url.clone(),
-        source: Some(src.to_pb()),
-        ranges: Location::to_pb_ranges(line),
+        source: Some(src.info()),
+        ranges: sourcemap::ranges(line),
     };
     (short, opts)
+}
+
+/// Where a finding is, if it has a place in the spec.
+fn position(f: &Finding) -> Option<Location> {
+    (f.pos.line > 0).then_some(f.pos)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spec::Pos;
     use crate::subrequest::test_support::*;
     use base64::Engine;
     use serde_json::{Value, json};
 
-    fn findings() -> Vec<Warning> {
+    fn findings() -> Vec<Finding> {
         vec![
-            Warning {
-                rule: "RootUser".into(),
-                description: "The service should not run as root".into(),
+            Finding {
+                rule: "RootUser",
+                description: "The service should not run as root",
                 url: "https://example.com/rules#rootuser".into(),
                 detail: "user: root runs the service as uid 0".into(),
-                location: at(4, 7),
+                pos: Pos { line: 4, column: 7 },
+                informational: false,
             },
-            Warning {
-                rule: "LatestTag".into(),
-                description:
-                    "An image reference without a tag, or with :latest, changes under the build"
-                        .into(),
+            Finding {
+                rule: "LatestTag",
+                description: "An image reference without a tag, or with :latest, changes under the build",
                 url: String::new(),
                 detail: "runtime: alpine:latest is not pinned".into(),
-                location: at(3, 10),
+                pos: Pos {
+                    line: 3,
+                    column: 10,
+                },
+                informational: false,
             },
-            Warning {
-                rule: "MissingDockerignore".into(),
-                description: "Without .dockerignore".into(),
+            Finding {
+                rule: "MissingDockerignore",
+                description: "Without .dockerignore",
                 url: String::new(),
                 detail: "there is no .dockerignore".into(),
-                location: None,
+                pos: Pos::default(),
+                informational: false,
             },
         ]
     }

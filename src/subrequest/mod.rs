@@ -10,7 +10,9 @@
 //! tags, `omitempty` rules, field order and `null` for nil slices), as
 //! `json.MarshalIndent(v, "", "  ")` writes them; `result.txt` mirrors
 //! their `Print*` functions, `text/tabwriter` layout included. The inputs
-//! are neutral types, so this module knows nothing of the spec.
+//! are neutral types (and lint findings, which are one type from the rule
+//! to the `Warn` call), so this module knows nothing of the spec beyond its
+//! [`SpecSource`](crate::sourcemap::SpecSource).
 //!
 //! Positions: `line` is 1-based; `character` is 0-based (`column - 1`), and,
 //! as with every zero in these Go structs, left out when 0.
@@ -19,7 +21,6 @@ mod describe;
 mod gojson;
 mod lint;
 mod outline;
-mod source;
 mod targets;
 #[cfg(test)]
 mod test_support;
@@ -29,7 +30,6 @@ mod test_support;
 pub use describe::describe;
 pub use lint::{lint, warning_for_build};
 pub use outline::outline;
-pub use source::{SourceFile, excerpt, source_detail};
 pub use targets::targets;
 
 use bollard_buildkit_proto::google::protobuf::Any;
@@ -137,9 +137,10 @@ pub struct Outline {
     pub cache: Vec<CacheMount>,
 }
 
-/// One build target (`targets.Target`).
+/// One row of the target list (`targets.Target`; `plan::Target` is what
+/// `--target` selects).
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Target {
+pub struct TargetEntry {
     pub name: String,
     pub description: String,
     /// The target built when `--target` is not given.
@@ -147,20 +148,6 @@ pub struct Target {
     /// Its base image.
     pub base: Option<String>,
     pub platform: Option<String>,
-    pub location: Option<Location>,
-}
-
-/// One lint finding (`lint.Warning`).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Warning {
-    /// The rule name, CamelCase (`ruleName`).
-    pub rule: String,
-    /// What the rule checks (the same for every finding of the rule).
-    pub description: String,
-    /// Where the rule is documented.
-    pub url: String,
-    /// This finding.
-    pub detail: String,
     pub location: Option<Location>,
 }
 

@@ -2,8 +2,9 @@
 
 use serde::Serialize;
 
-use super::gojson::{JsonLocation, b64_list, go_json, is_false, result, row, tabwrite};
-use super::{Outline, SourceFile};
+use super::Outline;
+use super::gojson::{b64_list, go_json, is_false, result, row, tabwrite};
+use crate::sourcemap::{JsonLocation, SpecSource};
 
 /// `outline.Outline` (`frontend/subrequests/outline/outline.go`).
 #[derive(Serialize)]
@@ -55,7 +56,7 @@ struct JsonCache<'a> {
 }
 
 /// `frontend.outline`: the parameters of the selected target.
-pub fn outline(o: &Outline, src: &SourceFile) -> Vec<(String, Vec<u8>)> {
+pub fn outline(o: &Outline, src: &SpecSource) -> Vec<(String, Vec<u8>)> {
     let json = JsonOutline {
         name: &o.name,
         description: &o.description,
@@ -95,7 +96,7 @@ pub fn outline(o: &Outline, src: &SourceFile) -> Vec<(String, Vec<u8>)> {
                 location: JsonLocation::optional(c.location),
             })
             .collect(),
-        sources: vec![src.data.to_vec()],
+        sources: vec![src.text.as_bytes().to_vec()],
     };
     result(go_json(&json), outline_text(o))
 }

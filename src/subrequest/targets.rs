@@ -2,8 +2,9 @@
 
 use serde::Serialize;
 
-use super::gojson::{JsonLocation, b64_list, go_json, is_false, result, row, tabwrite};
-use super::{SourceFile, Target};
+use super::TargetEntry;
+use super::gojson::{b64_list, go_json, is_false, result, row, tabwrite};
+use crate::sourcemap::{JsonLocation, SpecSource};
 
 /// `targets.List` (`frontend/subrequests/targets/targets.go`; no `omitempty`).
 #[derive(Serialize)]
@@ -30,7 +31,7 @@ struct JsonTarget<'a> {
 }
 
 /// `frontend.targets`: the targets the spec offers.
-pub fn targets(t: &[Target], src: &SourceFile) -> Vec<(String, Vec<u8>)> {
+pub fn targets(t: &[TargetEntry], src: &SpecSource) -> Vec<(String, Vec<u8>)> {
     let json = JsonTargets {
         targets: (!t.is_empty()).then(|| {
             t.iter()
@@ -44,7 +45,7 @@ pub fn targets(t: &[Target], src: &SourceFile) -> Vec<(String, Vec<u8>)> {
                 })
                 .collect()
         }),
-        sources: vec![src.data.to_vec()],
+        sources: vec![src.text.as_bytes().to_vec()],
     };
     // targets.PrintTargets: tabwriter padding 1, no blank line after.
     let mut rows = vec![row(["TARGET", "DESCRIPTION"])];
@@ -70,7 +71,7 @@ mod tests {
     #[test]
     fn targets_json_matches_targets_go() {
         let t = vec![
-            Target {
+            TargetEntry {
                 name: "test".into(),
                 description: "run go test only".into(),
                 default: false,
@@ -78,7 +79,7 @@ mod tests {
                 platform: None,
                 location: at(7, 1),
             },
-            Target {
+            TargetEntry {
                 name: String::new(),
                 description: "the service image".into(),
                 default: true,

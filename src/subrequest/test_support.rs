@@ -3,16 +3,13 @@
 
 use serde_json::Value;
 
-use super::{Location, SourceFile};
+use super::Location;
+use crate::sourcemap::SpecSource;
 
 pub(super) const SPEC: &str = "# syntax=ourorg/gofront\nmain: ./cmd/server\nruntime: alpine:latest\nuser: root\nports: [8080]\n";
 
-pub(super) fn src() -> SourceFile<'static> {
-    SourceFile {
-        filename: "gofront.yaml",
-        data: SPEC.as_bytes(),
-        language: "YAML",
-    }
+pub(super) fn src() -> SpecSource {
+    SpecSource::new("gofront.yaml", SPEC)
 }
 
 pub(super) fn meta(out: &[(String, Vec<u8>)], key: &str) -> Vec<u8> {
