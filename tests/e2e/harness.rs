@@ -559,6 +559,34 @@ impl Drop for Server {
     }
 }
 
+/// The private module server of tests/fixtures/gitserver, on 127.42.0.1:80,
+/// stopped on drop.
+pub struct GitServer {
+    pub state: tempfile::TempDir,
+}
+
+impl GitServer {
+    pub fn start() -> GitServer {
+        let state = tempfile::tempdir().unwrap();
+        let up = repo_root().join("tests/fixtures/gitserver/up.sh");
+        let out = std::process::Command::new(up)
+            .arg(state.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "gitserver up: {out:?}");
+        GitServer { state }
+    }
+}
+
+impl Drop for GitServer {
+    fn drop(&mut self) {
+        let down = repo_root().join("tests/fixtures/gitserver/down.sh");
+        let _ = std::process::Command::new(down)
+            .arg(self.state.path())
+            .status();
+    }
+}
+
 /// The facts of an ELF file the platform tests check.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Elf {
