@@ -7,21 +7,15 @@ use crate::harness::*;
 /// the edited package and its importers are compiled.
 pub fn api_rebuild_after_an_edit_recompiles_only_what_changed(d: Daemon) {
     let ctx = copy_example("api");
-    let tag = unique_tag("api");
     // A version unique to this run: the first build really compiles, so the
     // Go build cache mount holds this build's packages before the edit (a
     // `--no-cache` build elsewhere starts a fresh cache mount).
-    let version_value = format!("2.0.0-{}", tag.rsplit(':').next().unwrap());
+    let run_id = unique_tag("api").rsplit(':').next().unwrap().to_string();
+    let version_value = format!("2.0.0-{run_id}");
     let version_arg = format!("VERSION={version_value}");
-    build(
-        d,
-        ctx.path(),
-        "gofront.yaml",
-        &tag,
-        &["--build-arg", &version_arg],
-    )
-    .assert_ok();
-    let server = Server::start(&tag);
+    let args = ["--build-arg", version_arg.as_str()];
+    let img = Image::build(d, ctx.path(), "api", &args);
+    let server = img.serve();
     let version: serde_json::Value = serde_json::from_str(&server.get("/version")).unwrap();
     assert_eq!(version["version"], version_value.as_str());
     let items: serde_json::Value = serde_json::from_str(&server.get("/items")).unwrap();
@@ -30,25 +24,13 @@ pub fn api_rebuild_after_an_edit_recompiles_only_what_changed(d: Daemon) {
     drop(server);
 
     // No change: everything is cached.
-    let again = build(
-        d,
-        ctx.path(),
-        "gofront.yaml",
-        &tag,
-        &["--build-arg", &version_arg],
-    );
+    let again = img.rebuild(&args);
     again.assert_ok();
     assert!(again.step("[gofront] go build").cached, "{}", again.log);
 
     // One-line edit in a leaf package.
     let greeting = edit_api_greeting(ctx.path());
-    let b = build(
-        d,
-        ctx.path(),
-        "gofront.yaml",
-        &tag,
-        &["--build-arg", &version_arg],
-    );
+    let b = img.rebuild(&args);
     b.assert_ok();
     assert!(
         b.step("[gofront] go mod download").cached,
@@ -76,10 +58,7 @@ pub fn api_rebuild_after_an_edit_recompiles_only_what_changed(d: Daemon) {
             .any(|p| p.starts_with("github.com/") || p.contains("internal/store")),
         "only the edited package and its importers: {compiled:?}"
     );
-    let server = Server::start(&tag);
-    assert!(server.get("/").contains(&greeting));
-    drop(server);
-    remove_image(&tag);
+    assert!(img.serve().get("/").contains(&greeting));
 }
 
 /// Layers mode (what a build with `--cache-from` gets; forced here with
@@ -89,16 +68,15 @@ pub fn api_rebuild_after_an_edit_recompiles_only_what_changed(d: Daemon) {
 /// compiled. Also checks that both daemons take a seeded cache mount.
 pub fn layers_mode_keeps_the_compiled_dependencies_through_an_edit(d: Daemon) {
     let ctx = copy_example("api");
-    let tag = unique_tag("layers");
     let args = ["--build-arg", "GOFRONT_CACHE=layers"];
-    let first = build(d, ctx.path(), "gofront.yaml", &tag, &args);
-    first.assert_ok();
-    let precompiled = first
+    let img = Image::build(d, ctx.path(), "layers", &args);
+    let precompiled = img
+        .build
         .step("[gofront] compile the dependencies")
         .compiled_packages()
         .len();
     let greeting = edit_api_greeting(ctx.path());
-    let b = build(d, ctx.path(), "gofront.yaml", &tag, &args);
+    let b = img.rebuild(&args);
     b.assert_ok();
     assert!(!b.step("[gofront] list the packages").cached, "{}", b.log);
     assert!(
@@ -116,24 +94,19 @@ pub fn layers_mode_keeps_the_compiled_dependencies_through_an_edit(d: Daemon) {
         "only the main module is compiled (of {precompiled} ahead): {compiled:?}\n{}",
         b.log
     );
-    let server = Server::start(&tag);
-    assert!(server.get("/").contains(&greeting));
-    drop(server);
-    remove_image(&tag);
+    assert!(img.serve().get("/").contains(&greeting));
 }
 
 /// `--no-cache` re-runs the steps; without it a rebuild is fully cached.
 pub fn no_cache_reruns_the_steps(d: Daemon) {
     let ctx = copy_example("hello");
-    let tag = unique_tag("nocache");
-    build(d, ctx.path(), "gofront.yaml", &tag, &[]).assert_ok();
-    let cached = build(d, ctx.path(), "gofront.yaml", &tag, &[]);
+    let img = Image::build(d, ctx.path(), "nocache", &[]);
+    let cached = img.rebuild(&[]);
     assert!(cached.step("[gofront] go build").cached);
-    let fresh = build(d, ctx.path(), "gofront.yaml", &tag, &["--no-cache"]);
+    let fresh = img.rebuild(&["--no-cache"]);
     fresh.assert_ok();
     assert!(!fresh.step("[gofront] go build").cached, "{}", fresh.log);
     assert!(!fresh.step("[gofront] go mod download").cached);
-    remove_image(&tag);
 }
 
 /// A fresh CI runner: the previous run exported its cache to the registry

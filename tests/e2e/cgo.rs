@@ -7,24 +7,22 @@ use crate::harness::*;
 /// glibc distroless base.
 pub fn cgo_builds_on_bookworm_and_runs_on_distroless_base(d: Daemon) {
     let ctx = cgo_hello();
-    let tag = unique_tag("cgo");
-    let b = build(d, ctx.path(), "gofront.yaml", &tag, &[]);
-    b.assert_ok();
+    let img = Image::build(d, ctx.path(), "cgo", &[]);
+    let b = &img.build;
     assert!(b.log.contains("golang:1.26-bookworm"), "the cgo builder");
     assert!(
         b.log.contains("distroless/base-debian12"),
         "the glibc runtime"
     );
-    assert_eq!(run_args(&tag, &[]), "cgo ok: true\n");
-    assert_eq!(inspect(&tag)["Config"]["User"], "65532:65532");
-    let files = image_files(&tag);
+    assert_eq!(img.run(&[]), "cgo ok: true\n");
+    assert_eq!(img.inspect()["Config"]["User"], "65532:65532");
+    let files = img.files();
     let bin = file(&files, "usr/local/bin/cgohello");
     assert_eq!(
         elf(&bin.data).map(|e| (e.machine, e.dynamic)),
         Some((62, true)),
         "a cgo binary links glibc dynamically"
     );
-    remove_image(&tag);
 }
 
 /// cgo to another architecture: Debian's cross gcc runs in the builder at
@@ -88,14 +86,10 @@ fn cgo_hello() -> tempfile::TempDir {
 /// against glibc, running on distroless/base.
 pub fn cgo_sqlite_runs_on_distroless_base(d: Daemon) {
     let ctx = copy_example("cgo-sqlite");
-    let tag = unique_tag("sqlite");
-    build(d, ctx.path(), "gofront.yaml", &tag, &[]).assert_ok();
-    let server = Server::start(&tag);
-    let body = server.get("/");
+    let img = Image::build(d, ctx.path(), "sqlite", &[]);
+    let body = img.serve().get("/");
     assert!(
         body.starts_with("sqlite 3.") && body.ends_with(" rows=3\n"),
         "{body:?}"
     );
-    drop(server);
-    remove_image(&tag);
 }

@@ -19,9 +19,8 @@ pub fn dockerignore_is_honoured(d: Daemon) {
         );
     }
     write(ctx.path(), ".dockerignore", &ignore);
-    let tag = unique_tag("ignore");
-    build(d, ctx.path(), "gofront.yaml", &tag, &[]).assert_ok();
-    remove_image(&tag);
+    // The build succeeds; the image is removed at once.
+    Image::build(d, ctx.path(), "ignore", &[]);
 }
 
 /// `--build-context` names the frontend image itself (BuildKit ≥ v0.12
@@ -29,12 +28,10 @@ pub fn dockerignore_is_honoured(d: Daemon) {
 /// by its name or by gofront's role names.
 pub fn build_contexts_replace_the_frontend_and_the_images() {
     let ctx = copy_example("hello");
-    let tag = unique_tag("contexts");
-    let b = build(
+    let img = Image::build(
         Daemon::Buildkit,
         ctx.path(),
-        "gofront.yaml",
-        &tag,
+        "contexts",
         &[
             "--build-context",
             "ourorg/gofront=docker-image://127.0.0.1:5000/ourorg/gofront:latest",
@@ -42,37 +39,35 @@ pub fn build_contexts_replace_the_frontend_and_the_images() {
             "gcr.io/distroless/static-debian12=docker-image://alpine:3.21",
         ],
     );
-    b.assert_ok();
+    let b = &img.build;
     assert!(
         b.log
             .contains("[gofront] resolve image config for docker.io/library/alpine:3.21"),
         "{}",
         b.log
     );
-    let files = image_files(&tag);
+    let files = img.files();
     assert!(
         files.iter().any(|f| f.path == "bin/busybox"),
         "the runtime base is alpine now"
     );
     assert!(files.iter().any(|f| f.path == "usr/local/bin/hello"));
-    remove_image(&tag);
+    drop(img);
 
     // By role, and a value that cannot stand for an image.
-    let b = build(
+    let img = Image::build(
         Daemon::Buildkit,
         ctx.path(),
-        "gofront.yaml",
-        &tag,
+        "contexts",
         &["--build-context", "runtime=docker-image://alpine:3.21"],
     );
-    b.assert_ok();
-    assert!(image_files(&tag).iter().any(|f| f.path == "bin/busybox"));
-    remove_image(&tag);
+    assert!(img.files().iter().any(|f| f.path == "bin/busybox"));
+    drop(img);
     let b = build(
         Daemon::Buildkit,
         ctx.path(),
         "gofront.yaml",
-        &tag,
+        &unique_tag("contexts"),
         &["--build-context", "builder=https://127.0.0.1:9/none.tar"],
     );
     b.assert_failed_with(&[
@@ -86,33 +81,32 @@ pub fn build_contexts_replace_the_frontend_and_the_images() {
 /// the spec comes from it, and the client sends no files.
 pub fn git_url_context_is_fetched_by_buildkit(d: Daemon) {
     let _server = GitServer::start();
-    let tag = unique_tag("git");
-    let b = build_url(
-        d,
-        "http://127.42.0.1/public/hello.git#main",
-        "gofront.yaml",
-        &tag,
-        &["--build-arg", "VERSION=from-git"],
-        &[],
-    );
-    b.assert_ok();
+    let img = Image::build_with("git", |tag| {
+        build_url(
+            d,
+            "http://127.42.0.1/public/hello.git#main",
+            "gofront.yaml",
+            tag,
+            &["--build-arg", "VERSION=from-git"],
+            &[],
+        )
+    });
+    let b = &img.build;
     assert!(
         b.log
             .contains("[gofront] load git context 127.42.0.1/public/hello.git#main"),
         "{}",
         b.log
     );
-    let server = Server::start(&tag);
-    assert_eq!(server.get("/"), "hello from gofront from-git\n");
-    drop(server);
-    remove_image(&tag);
+    assert_eq!(img.serve().get("/"), "hello from gofront from-git\n");
+    drop(img);
     // A branch that does not exist fails with git's answer (buildx asks
     // for the repository itself first, to look for a build policy).
     let b = build_url(
         d,
         "http://127.42.0.1/public/hello.git#no-such-branch",
         "gofront.yaml",
-        &tag,
+        &unique_tag("git"),
         &[],
         &[],
     );
@@ -141,23 +135,16 @@ pub fn tarball_context_on_stdin(d: Daemon) {
         .status()
         .unwrap();
     assert!(status.success());
-    let tag = unique_tag("tarball");
-    let b = build_stdin(
-        d,
-        &tarball,
-        "gofront.yaml",
-        &tag,
-        &["--build-arg", "VERSION=from-a-tarball"],
-    );
+    let args = ["--build-arg", "VERSION=from-a-tarball"];
     if d == Daemon::Docker {
+        let b = build_stdin(d, &tarball, "gofront.yaml", &unique_tag("tarball"), &args);
         b.assert_failed_with(&["Docker 20.10 sends a context on stdin only once"]);
         return;
     }
-    b.assert_ok();
-    let server = Server::start(&tag);
-    assert_eq!(server.get("/"), "hello from gofront from-a-tarball\n");
-    drop(server);
-    remove_image(&tag);
+    let img = Image::build_with("tarball", |tag| {
+        build_stdin(d, &tarball, "gofront.yaml", tag, &args)
+    });
+    assert_eq!(img.serve().get("/"), "hello from gofront from-a-tarball\n");
 }
 
 /// What buildx does with a git URL carrying a query string (BuildKit v0.19+
@@ -174,17 +161,18 @@ pub fn git_query_contexts_as_opt_and_as_frontend_input() {
         (None, true),
         (Some(("BUILDX_SEND_GIT_QUERY_AS_INPUT", "1")), false),
     ] {
-        let tag = unique_tag("gitquery");
         let env: Vec<(&str, &str)> = env.into_iter().collect();
-        let b = build_url(
-            Daemon::Buildkit,
-            url,
-            "gofront.yaml",
-            &tag,
-            &["--build-arg", "VERSION=from-a-query"],
-            &env,
-        );
-        b.assert_ok();
+        let img = Image::build_with("gitquery", |tag| {
+            build_url(
+                Daemon::Buildkit,
+                url,
+                "gofront.yaml",
+                tag,
+                &["--build-arg", "VERSION=from-a-query"],
+                &env,
+            )
+        });
+        let b = &img.build;
         // Our git source, or the one buildx built and handed over.
         assert_eq!(
             b.log
@@ -193,9 +181,6 @@ pub fn git_query_contexts_as_opt_and_as_frontend_input() {
             "{env:?}: {}",
             b.log
         );
-        let server = Server::start(&tag);
-        assert_eq!(server.get("/"), "hello from gofront from-a-query\n");
-        drop(server);
-        remove_image(&tag);
+        assert_eq!(img.serve().get("/"), "hello from gofront from-a-query\n");
     }
 }

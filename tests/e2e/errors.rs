@@ -7,29 +7,26 @@ use crate::harness::*;
 /// passed to the linker as data and comes back verbatim.
 pub fn hostile_build_arg_is_data(d: Daemon) {
     let ctx = copy_example("hello");
-    let tag = unique_tag("hostile");
     let value = "$(touch /tmp/pwned); `id` \"quoted\" && echo\nsecond line";
-    build(
+    let img = Image::build(
         d,
         ctx.path(),
-        "gofront.yaml",
-        &tag,
+        "hostile",
         &["--build-arg", &format!("VERSION={value}")],
-    )
-    .assert_ok();
-    assert_eq!(run_args(&tag, &["-version"]), format!("{value}\n"));
+    );
+    assert_eq!(img.run(&["-version"]), format!("{value}\n"));
     assert_eq!(
-        inspect(&tag)["Config"]["Labels"]["org.opencontainers.image.version"],
+        img.inspect()["Config"]["Labels"]["org.opencontainers.image.version"],
         value
     );
-    remove_image(&tag);
+    drop(img);
 
     // A value Go's -ldflags cannot carry is refused, pointing at the spec.
     let b = build(
         d,
         ctx.path(),
         "gofront.yaml",
-        &tag,
+        &unique_tag("hostile"),
         &["--build-arg", "VERSION=it's \"both\""],
     );
     b.assert_failed_with(&["gofront.yaml:5:3:", "cannot be injected", "hint:"]);

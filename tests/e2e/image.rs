@@ -9,12 +9,10 @@ use crate::harness::*;
 /// The main path: hello with a version, a label and the default runtime.
 pub fn hello_builds_runs_and_is_configured(d: Daemon) {
     let ctx = copy_example("hello");
-    let tag = unique_tag("hello");
-    let b = build(
+    let img = Image::build(
         d,
         ctx.path(),
-        "gofront.yaml",
-        &tag,
+        "hello",
         &[
             "--build-arg",
             "VERSION=1.2.3",
@@ -22,13 +20,12 @@ pub fn hello_builds_runs_and_is_configured(d: Daemon) {
             "com.example.team=go",
         ],
     );
-    b.assert_ok();
     assert!(
-        b.log.contains("[gofront] go build . (linux/amd64)"),
+        img.build.log.contains("[gofront] go build . (linux/amd64)"),
         "progress names the step"
     );
 
-    let cfg = inspect(&tag);
+    let cfg = img.inspect();
     assert_eq!(cfg["Config"]["User"], "65532:65532");
     assert_eq!(
         cfg["Config"]["Entrypoint"],
@@ -49,13 +46,13 @@ pub fn hello_builds_runs_and_is_configured(d: Daemon) {
         "the base image's env is kept"
     );
 
-    assert_eq!(run_args(&tag, &["-version"]).trim(), "1.2.3");
-    let server = Server::start(&tag);
+    assert_eq!(img.run(&["-version"]).trim(), "1.2.3");
+    let server = img.serve();
     assert_eq!(server.get("/"), "hello from gofront 1.2.3\n");
     assert_eq!(server.get("/healthz"), "ok\n");
     drop(server);
 
-    let files = image_files(&tag);
+    let files = img.files();
     assert!(
         !files.iter().any(|f| f.path.ends_with(".go")),
         "no Go source in the image"
@@ -75,13 +72,12 @@ pub fn hello_builds_runs_and_is_configured(d: Daemon) {
     );
 
     // On distroless, gofront adds the binary and nothing else of note.
-    let added = image_size(&tag) - image_size("gcr.io/distroless/static-debian12");
+    let added = img.size() - image_size("gcr.io/distroless/static-debian12");
     assert!(
         added <= bin.data.len() as i64 + (1 << 20),
         "added {added} bytes for a {} byte binary",
         bin.data.len()
     );
-    remove_image(&tag);
 }
 
 /// `runtime: scratch`: the image is the binary, CA certificates and a
@@ -89,9 +85,8 @@ pub fn hello_builds_runs_and_is_configured(d: Daemon) {
 pub fn scratch_image_is_binary_certs_and_passwd(d: Daemon) {
     let ctx = copy_example("hello");
     write_spec(ctx.path(), "runtime: scratch\nports: [8080]\n");
-    let tag = unique_tag("scratch");
-    build(d, ctx.path(), "gofront.yaml", &tag, &[]).assert_ok();
-    let files = image_files(&tag);
+    let img = Image::build(d, ctx.path(), "scratch", &[]);
+    let files = img.files();
     let paths: Vec<&str> = files
         .iter()
         .filter(|f| !f.is_dir)
@@ -110,17 +105,14 @@ pub fn scratch_image_is_binary_certs_and_passwd(d: Daemon) {
     assert!(String::from_utf8_lossy(&passwd.data).contains("nonroot:x:65532:65532:"));
     assert_eq!(passwd.mode & 0o777, 0o644);
     let bin = file(&files, "usr/local/bin/hello");
-    let size = image_size(&tag);
+    let size = img.size();
     assert!(
         size <= bin.data.len() as i64 + (1 << 20),
         "image {size} vs binary {}",
         bin.data.len()
     );
-    assert_eq!(inspect(&tag)["Config"]["User"], "65532:65532");
-    let server = Server::start(&tag);
-    assert_eq!(server.get("/healthz"), "ok\n");
-    drop(server);
-    remove_image(&tag);
+    assert_eq!(img.inspect()["Config"]["User"], "65532:65532");
+    assert_eq!(img.serve().get("/healthz"), "ok\n");
 }
 
 /// examples/multi: two binaries, ldflags templates, the entrypoint, a
@@ -132,12 +124,10 @@ pub fn multi_binaries_templates_and_a_healthcheck_without_a_shell(d: Daemon) {
         Daemon::Docker => "unknown".to_string(),
         Daemon::Buildkit => git_commit_all(ctx.path()),
     };
-    let tag = unique_tag("multi");
-    let b = build(
+    let img = Image::build(
         d,
         ctx.path(),
-        "gofront.yaml",
-        &tag,
+        "multi",
         &[
             "--build-arg",
             "VERSION=1.2.3",
@@ -147,8 +137,7 @@ pub fn multi_binaries_templates_and_a_healthcheck_without_a_shell(d: Daemon) {
             "SOURCE_DATE_EPOCH=1700000000",
         ],
     );
-    b.assert_ok();
-    let cfg = inspect(&tag);
+    let cfg = img.inspect();
     assert_eq!(
         cfg["Config"]["Entrypoint"],
         serde_json::json!(["/usr/local/bin/server"])
@@ -159,7 +148,7 @@ pub fn multi_binaries_templates_and_a_healthcheck_without_a_shell(d: Daemon) {
         serde_json::json!(["CMD", "/usr/local/bin/server", "-healthcheck"])
     );
     assert_eq!(cfg["Config"]["Healthcheck"]["Interval"], 10_000_000_000u64);
-    let files = image_files(&tag);
+    let files = img.files();
     for bin in ["/usr/local/bin/server", "/usr/local/bin/ctl"] {
         assert_eq!(
             file(&files, bin.trim_start_matches('/')).mode & 0o777,
@@ -167,7 +156,7 @@ pub fn multi_binaries_templates_and_a_healthcheck_without_a_shell(d: Daemon) {
             "{bin}"
         );
     }
-    let server = Server::start(&tag);
+    let server = img.serve();
     assert_eq!(
         server.get("/"),
         format!(
@@ -177,10 +166,11 @@ pub fn multi_binaries_templates_and_a_healthcheck_without_a_shell(d: Daemon) {
     // distroless has no shell: the binary's own -healthcheck makes it healthy.
     assert_eq!(server.health(Duration::from_secs(60)), "healthy");
     assert_eq!(
-        run_entrypoint(&tag, "/usr/local/bin/ctl", &["version"]),
+        img.run_entrypoint("/usr/local/bin/ctl", &["version"]),
         format!("ctl 1.2.3 {commit}\n")
     );
-    remove_image(&tag);
+    drop(server);
+    drop(img);
 
     // {{.Env.BUILDER}} without the build arg is an error at its line.
     let b = build(d, ctx.path(), "gofront.yaml", &unique_tag("multi"), &[]);
@@ -209,10 +199,9 @@ fn git_commit_all(dir: &Path) -> String {
 /// database embedded on scratch, the working directory.
 pub fn files_tzdata_and_workdir_on_scratch(d: Daemon) {
     let ctx = copy_example("files-tz");
-    let tag = unique_tag("files");
-    build(d, ctx.path(), "gofront.yaml", &tag, &[]).assert_ok();
-    assert_eq!(inspect(&tag)["Config"]["WorkingDir"], "/srv");
-    let files = image_files(&tag);
+    let img = Image::build(d, ctx.path(), "files", &[]);
+    assert_eq!(img.inspect()["Config"]["WorkingDir"], "/srv");
+    let files = img.files();
     let config = file(&files, "etc/files-tz/config.json");
     assert_eq!(config.mode & 0o777, 0o444);
     assert_eq!((config.uid, config.gid), (0, 0));
@@ -232,46 +221,36 @@ pub fn files_tzdata_and_workdir_on_scratch(d: Daemon) {
             .any(|f| f.path.starts_with("usr/share/zoneinfo")),
         "scratch has no zoneinfo: it is in the binary"
     );
-    let server = Server::start(&tag);
+    let server = img.serve();
     assert_eq!(server.get("/"), "bonjour Europe/Paris +2\n");
     assert_eq!(server.get("/static/"), "static ok\n");
-    drop(server);
-    remove_image(&tag);
 }
 
 /// examples/monorepo: go.work at the context root, the module in a subfolder.
 pub fn monorepo_module_in_a_workspace(d: Daemon) {
     let ctx = copy_example("monorepo");
-    let tag = unique_tag("monorepo");
-    build(d, ctx.path(), "gofront.yaml", &tag, &[]).assert_ok();
+    let img = Image::build(d, ctx.path(), "monorepo", &[]);
     assert_eq!(
-        inspect(&tag)["Config"]["Entrypoint"],
+        img.inspect()["Config"]["Entrypoint"],
         serde_json::json!(["/usr/local/bin/api"])
     );
-    let server = Server::start(&tag);
-    assert_eq!(server.get("/"), "hello from the greeting lib\n");
-    drop(server);
-    remove_image(&tag);
+    assert_eq!(img.serve().get("/"), "hello from the greeting lib\n");
 }
 
 /// `--target debug`: the service image plus busybox in /busybox, so a shell
 /// works in a distroless image; the entrypoint and user stay.
 pub fn debug_target_adds_a_shell_toolbox(d: Daemon) {
     let ctx = copy_example("hello");
-    let tag = unique_tag("debug");
-    build(d, ctx.path(), "gofront.yaml", &tag, &["--target", "debug"]).assert_ok();
-    let cfg = inspect(&tag);
+    let img = Image::build(d, ctx.path(), "debug", &["--target", "debug"]);
+    let cfg = img.inspect();
     assert_eq!(
         cfg["Config"]["Entrypoint"],
         serde_json::json!(["/usr/local/bin/hello"])
     );
     assert_eq!(cfg["Config"]["User"], "65532:65532");
     assert_eq!(
-        run_entrypoint(&tag, "/busybox/sh", &["-c", "ls /usr/local/bin; id -u"]),
+        img.run_entrypoint("/busybox/sh", &["-c", "ls /usr/local/bin; id -u"]),
         "hello\n65532\n"
     );
-    let server = Server::start(&tag);
-    assert_eq!(server.get("/healthz"), "ok\n");
-    drop(server);
-    remove_image(&tag);
+    assert_eq!(img.serve().get("/healthz"), "ok\n");
 }

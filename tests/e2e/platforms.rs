@@ -8,27 +8,19 @@ use crate::harness::*;
 pub fn foreign_platform_cross_compiles(d: Daemon) {
     let ctx = copy_example("hello");
     write_spec(ctx.path(), "runtime: scratch\n");
-    let tag = unique_tag("arm64");
-    let b = build(
-        d,
-        ctx.path(),
-        "gofront.yaml",
-        &tag,
-        &["--platform", "linux/arm64"],
-    );
-    b.assert_ok();
+    let img = Image::build(d, ctx.path(), "arm64", &["--platform", "linux/arm64"]);
+    let b = &img.build;
     assert!(b.log.contains("[gofront] go build . (linux/arm64)"));
-    let cfg = inspect(&tag);
+    let cfg = img.inspect();
     assert_eq!(cfg["Architecture"], "arm64");
     assert_eq!(cfg["Os"], "linux");
-    let files = image_files(&tag);
+    let files = img.files();
     let bin = file(&files, "usr/local/bin/hello");
     assert_eq!(
         elf(&bin.data).map(|e| (e.machine, e.dynamic)),
         Some((183, false)),
         "a static AArch64 binary"
     );
-    remove_image(&tag);
 }
 
 /// Docker 20.10 stores one platform per image: asking for several fails up

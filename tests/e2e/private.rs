@@ -27,14 +27,11 @@ pub fn private_module_over_a_git_server_with_a_netrc_secret(d: Daemon) {
     if d == Daemon::Docker {
         args.extend(["--network", "host"]);
     }
-    let tag = unique_tag("private");
     let mut with_secret = args.clone();
     with_secret.extend(["--secret", secret.as_str()]);
-    build(d, ctx.path(), "gofront.yaml", &tag, &with_secret).assert_ok();
-    let server = Server::start(&tag);
-    assert_eq!(server.get("/"), "hello from a private module\n");
-    drop(server);
-    let files = image_files(&tag);
+    let img = Image::build(d, ctx.path(), "private", &with_secret);
+    assert_eq!(img.serve().get("/"), "hello from a private module\n");
+    let files = img.files();
     assert!(
         !files
             .iter()
@@ -42,7 +39,7 @@ pub fn private_module_over_a_git_server_with_a_netrc_secret(d: Daemon) {
                 || String::from_utf8_lossy(&f.data).contains("s3cret")),
         "the secret is in no layer"
     );
-    remove_image(&tag);
+    drop(img);
 
     // Without the secret: a clear error with a hint.
     args.push("--no-cache");
@@ -105,13 +102,9 @@ pub fn private_module_over_ssh_with_the_agent_forwarded(d: Daemon) {
     if d == Daemon::Docker {
         args.extend(["--network", "host"]);
     }
-    let tag = unique_tag("private-ssh");
-    let b = build(d, ctx.path(), "gofront.yaml", &tag, &args);
-    b.assert_ok();
-    let server_run = Server::start(&tag);
-    assert_eq!(server_run.get("/"), "hello from a private module\n");
-    drop(server_run);
-    remove_image(&tag);
+    let img = Image::build(d, ctx.path(), "private-ssh", &args);
+    assert_eq!(img.serve().get("/"), "hello from a private module\n");
+    drop(img);
 
     // A wrong host key is refused.
     write_spec(

@@ -6,7 +6,6 @@ use crate::harness::*;
 /// With SOURCE_DATE_EPOCH, two builds from scratch give the same image.
 pub fn source_date_epoch_gives_the_same_image(d: Daemon) {
     let ctx = copy_example("hello");
-    let tag = unique_tag("epoch");
     let args = [
         "--no-cache",
         "--build-arg",
@@ -14,41 +13,34 @@ pub fn source_date_epoch_gives_the_same_image(d: Daemon) {
         "--build-arg",
         "VERSION=1",
     ];
-    build(d, ctx.path(), "gofront.yaml", &tag, &args).assert_ok();
-    let first = inspect(&tag)["Id"].clone();
-    build(d, ctx.path(), "gofront.yaml", &tag, &args).assert_ok();
-    let second = inspect(&tag);
+    let img = Image::build(d, ctx.path(), "epoch", &args);
+    let first = img.inspect()["Id"].clone();
+    img.rebuild(&args).assert_ok();
+    let second = img.inspect();
     assert_eq!(first, second["Id"]);
     assert_eq!(second["Created"], "2023-11-14T22:13:20Z");
-    let files = image_files(&tag);
+    let files = img.files();
     let bin = file(&files, "usr/local/bin/hello");
     assert_eq!(bin.mtime, 1_700_000_000);
-    remove_image(&tag);
 }
 
 /// `upx: true`: the binary is compressed in the builder and still runs.
 pub fn upx_compresses_the_binary(d: Daemon) {
     let ctx = copy_example("hello");
-    let plain = unique_tag("upx");
-    build(d, ctx.path(), "gofront.yaml", &plain, &[]).assert_ok();
+    let plain = Image::build(d, ctx.path(), "upx", &[]);
     let spec = std::fs::read_to_string(ctx.path().join("gofront.yaml")).unwrap();
     std::fs::write(
         ctx.path().join("gofront.yaml"),
         format!("{spec}upx: true\n"),
     )
     .unwrap();
-    let packed = unique_tag("upx");
-    let b = build(d, ctx.path(), "gofront.yaml", &packed, &[]);
-    b.assert_ok();
+    let packed = Image::build(d, ctx.path(), "upx", &[]);
+    let b = &packed.build;
     assert!(b.log.contains("[gofront] upx hello"), "{}", b.log);
-    let size = |tag: &str| file(&image_files(tag), "usr/local/bin/hello").data.len();
+    let size = |img: &Image| file(&img.files(), "usr/local/bin/hello").data.len();
     let (before, after) = (size(&plain), size(&packed));
     assert!(after * 2 < before, "upx: {before} -> {after} bytes");
-    let server = Server::start(&packed);
-    assert_eq!(server.get("/healthz"), "ok\n");
-    drop(server);
-    remove_image(&plain);
-    remove_image(&packed);
+    assert_eq!(packed.serve().get("/healthz"), "ok\n");
 }
 
 /// `--target binary --output type=local`: the binaries alone, at the root.
@@ -83,9 +75,8 @@ pub fn images_in_the_spec_replace_the_builder_and_the_runtime(d: Daemon) {
         ctx.path(),
         "main: .\nimages:\n  builder: golang:1.26-bookworm\n  gcr.io/distroless/static-debian12: alpine:3.21\n",
     );
-    let tag = unique_tag("images");
-    let b = build(d, ctx.path(), "gofront.yaml", &tag, &[]);
-    b.assert_ok();
+    let img = Image::build(d, ctx.path(), "images", &[]);
+    let b = &img.build;
     assert!(
         b.log
             .contains("[gofront] builder docker.io/library/golang:1.26-bookworm"),
@@ -94,21 +85,19 @@ pub fn images_in_the_spec_replace_the_builder_and_the_runtime(d: Daemon) {
     );
     // alpine has a shell; distroless does not.
     assert_eq!(
-        run_entrypoint(&tag, "/bin/sh", &["-c", "echo from alpine"]),
+        img.run_entrypoint("/bin/sh", &["-c", "echo from alpine"]),
         "from alpine\n"
     );
-    remove_image(&tag);
 }
 
 /// `strip`, `trimpath`, `goflags`, `goexperiment` and `tags` end up in the
 /// binary: Go records its build settings in it.
 pub fn build_switches_reach_go_build(d: Daemon) {
     let ctx = copy_example("hello");
-    let binary = |tag: &str| file(&image_files(tag), "usr/local/bin/hello").data.clone();
+    let binary = |img: &Image| file(&img.files(), "usr/local/bin/hello").data.clone();
     let contains =
         |data: &[u8], needle: &str| data.windows(needle.len()).any(|w| w == needle.as_bytes());
-    let default = unique_tag("switches");
-    build(d, ctx.path(), "gofront.yaml", &default, &[]).assert_ok();
+    let default = Image::build(d, ctx.path(), "switches", &[]);
     let plain = binary(&default);
     assert!(!has_symtab(&plain), "stripped by default");
     assert!(contains(&plain, "-trimpath=true"), "trimpath by default");
@@ -117,14 +106,11 @@ pub fn build_switches_reach_go_build(d: Daemon) {
         ctx.path(),
         "main: .\nstrip: false\ntrimpath: false\ngoflags: [\"-gcflags=all=-l\"]\ngoexperiment: [jsonv2]\ntags: [gofront_e2e]\n",
     );
-    let custom = unique_tag("switches");
-    build(d, ctx.path(), "gofront.yaml", &custom, &[]).assert_ok();
+    let custom = Image::build(d, ctx.path(), "switches", &[]);
     let data = binary(&custom);
     assert!(has_symtab(&data), "strip: false keeps the symbol table");
     assert!(!contains(&data, "-trimpath=true"));
     assert!(contains(&data, "-gcflags=all=-l"));
     assert!(contains(&data, "GOEXPERIMENT=jsonv2"));
     assert!(contains(&data, "-tags=gofront_e2e"));
-    remove_image(&default);
-    remove_image(&custom);
 }

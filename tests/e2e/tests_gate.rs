@@ -7,26 +7,18 @@ use crate::harness::*;
 /// the tests.
 pub fn tests_gate_the_image(d: Daemon) {
     let ctx = copy_example("tested");
-    let tag = unique_tag("tested");
-    let b = build(d, ctx.path(), "gofront.yaml", &tag, &[]);
-    b.assert_ok();
+    let img = Image::build(d, ctx.path(), "tested", &[]);
+    let b = &img.build;
     assert!(b.log.contains("[gofront] go test ./..."), "{}", b.log);
-    let server = Server::start(&tag);
-    assert_eq!(server.get("/?name=x"), "hello, x\n");
-    drop(server);
-    remove_image(&tag);
+    assert_eq!(img.serve().get("/?name=x"), "hello, x\n");
+    drop(img);
 
     // Only the tests: no go build.
-    let b = build(
-        d,
-        ctx.path(),
-        "gofront.yaml",
-        &unique_tag("tested"),
-        &["--target", "test"],
-    );
-    b.assert_ok();
+    let img = Image::build(d, ctx.path(), "tested", &["--target", "test"]);
+    let b = &img.build;
     assert!(b.log.contains("[gofront] go test ./..."));
     assert!(!b.log.contains("[gofront] go build"), "{}", b.log);
+    drop(img);
 
     // A failing test stops the build, with the test's output.
     let spec = std::fs::read_to_string(ctx.path().join("gofront.yaml")).unwrap();
