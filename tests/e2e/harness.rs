@@ -381,7 +381,7 @@ fn run_build(
     }
 }
 
-pub fn inspect(image: &str) -> serde_json::Value {
+fn inspect(image: &str) -> serde_json::Value {
     let out = run_ok(docker().args(["image", "inspect", image]));
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     v[0].clone()
@@ -391,12 +391,12 @@ pub fn image_size(image: &str) -> i64 {
     inspect(image)["Size"].as_i64().unwrap()
 }
 
-pub fn remove_image(image: &str) {
+fn remove_image(image: &str) {
     let _ = run(docker().args(["rmi", "-f", image]));
 }
 
 /// `docker run --rm <image> <args>`: the output.
-pub fn run_args(image: &str, args: &[&str]) -> String {
+fn run_args(image: &str, args: &[&str]) -> String {
     run_ok(
         docker()
             .args(["run", "--rm", "--network", "none", image])
@@ -405,7 +405,7 @@ pub fn run_args(image: &str, args: &[&str]) -> String {
 }
 
 /// `docker run --rm --entrypoint <entrypoint> <image> <args>`: the output.
-pub fn run_entrypoint(image: &str, entrypoint: &str, args: &[&str]) -> String {
+fn run_entrypoint(image: &str, entrypoint: &str, args: &[&str]) -> String {
     run_ok(
         docker()
             .args([
@@ -419,6 +419,90 @@ pub fn run_entrypoint(image: &str, entrypoint: &str, args: &[&str]) -> String {
             ])
             .args(args),
     )
+}
+
+/// An image a test built, under a tag of its own, removed (`docker rmi`) on
+/// drop, so a failed assertion does not leave it behind. Containers started
+/// from it (`serve`) should be declared after it: they are dropped first.
+pub struct Image {
+    pub tag: String,
+    /// The build that made it first.
+    pub build: Build,
+    /// The daemon and context directory, for `rebuild`.
+    source: Option<(Daemon, PathBuf)>,
+}
+
+impl Image {
+    /// `build` of `gofront.yaml` in `context` on `daemon`, tagged
+    /// `unique_tag(what)`; the build must succeed.
+    #[track_caller]
+    pub fn build(daemon: Daemon, context: &Path, what: &str, args: &[&str]) -> Image {
+        let mut image = Image::build_with(what, |tag| {
+            build(daemon, context, "gofront.yaml", tag, args)
+        });
+        image.source = Some((daemon, context.to_path_buf()));
+        image
+    }
+
+    /// The same for a build made another way (a context URL, a tarball on
+    /// stdin): `how` builds with the tag it is given.
+    #[track_caller]
+    pub fn build_with(what: &str, how: impl FnOnce(&str) -> Build) -> Image {
+        let tag = unique_tag(what);
+        let build = how(&tag);
+        build.assert_ok();
+        Image {
+            tag,
+            build,
+            source: None,
+        }
+    }
+
+    /// The same context built again on the same daemon under the same tag,
+    /// with `args`; the caller judges the result.
+    pub fn rebuild(&self, args: &[&str]) -> Build {
+        let (daemon, context) = self
+            .source
+            .as_ref()
+            .expect("only an image built from a context directory is rebuilt");
+        build(*daemon, context, "gofront.yaml", &self.tag, args)
+    }
+
+    /// `docker image inspect`: the image's JSON.
+    pub fn inspect(&self) -> serde_json::Value {
+        inspect(&self.tag)
+    }
+
+    pub fn size(&self) -> i64 {
+        image_size(&self.tag)
+    }
+
+    /// Every file of the image's filesystem, sorted by path.
+    pub fn files(&self) -> Vec<ImageFile> {
+        image_files(&self.tag)
+    }
+
+    /// A container of the image serving on a loopback port, once it
+    /// answers `/healthz`; removed on drop.
+    pub fn serve(&self) -> Server {
+        Server::start(&self.tag)
+    }
+
+    /// `docker run --rm <image> <args>`: the output.
+    pub fn run(&self, args: &[&str]) -> String {
+        run_args(&self.tag, args)
+    }
+
+    /// `docker run --rm --entrypoint <entrypoint> <image> <args>`: the output.
+    pub fn run_entrypoint(&self, entrypoint: &str, args: &[&str]) -> String {
+        run_entrypoint(&self.tag, entrypoint, args)
+    }
+}
+
+impl Drop for Image {
+    fn drop(&mut self) {
+        remove_image(&self.tag);
+    }
 }
 
 pub struct ImageFile {
@@ -441,7 +525,7 @@ pub fn file<'a>(files: &'a [ImageFile], path: &str) -> &'a ImageFile {
 }
 
 /// Every file of the image's filesystem (`docker export`), sorted by path.
-pub fn image_files(image: &str) -> Vec<ImageFile> {
+fn image_files(image: &str) -> Vec<ImageFile> {
     let id = run_ok(docker().args(["create", image])).trim().to_string();
     let out = run(docker().args(["export", &id]));
     let _ = run(docker().args(["rm", "-f", &id]));
@@ -492,7 +576,7 @@ pub struct Server {
 }
 
 impl Server {
-    pub fn start(image: &str) -> Server {
+    fn start(image: &str) -> Server {
         let id = run_ok(docker().args(["run", "-d", "-p", "127.0.0.1::8080", image]))
             .trim()
             .to_string();
@@ -556,6 +640,34 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = run(docker().args(["rm", "-f", &self.id]));
+    }
+}
+
+/// The private module server of tests/fixtures/gitserver, on 127.42.0.1:80,
+/// stopped on drop.
+pub struct GitServer {
+    pub state: tempfile::TempDir,
+}
+
+impl GitServer {
+    pub fn start() -> GitServer {
+        let state = tempfile::tempdir().unwrap();
+        let up = repo_root().join("tests/fixtures/gitserver/up.sh");
+        let out = std::process::Command::new(up)
+            .arg(state.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "gitserver up: {out:?}");
+        GitServer { state }
+    }
+}
+
+impl Drop for GitServer {
+    fn drop(&mut self) {
+        let down = repo_root().join("tests/fixtures/gitserver/down.sh");
+        let _ = std::process::Command::new(down)
+            .arg(self.state.path())
+            .status();
     }
 }
 

@@ -1,0 +1,186 @@
+//! Where the build context comes from and what reaches it: `.dockerignore`,
+//! a git URL, a tarball on stdin, `--build-context`.
+
+use crate::harness::*;
+
+/// `.dockerignore` is honoured: an ignored file that would break the build
+/// never reaches it. A multi-megabyte `.dockerignore` is read in chunks (P6).
+pub fn dockerignore_is_honoured(d: Daemon) {
+    let ctx = copy_example("hello");
+    write(
+        ctx.path(),
+        "broken.go",
+        "package main\n\nthis does not compile\n",
+    );
+    let mut ignore = String::from("broken.go\n");
+    while ignore.len() < 6 << 20 {
+        ignore.push_str(
+            "# a long comment line to make this .dockerignore larger than gRPC's 4 MiB\n",
+        );
+    }
+    write(ctx.path(), ".dockerignore", &ignore);
+    // The build succeeds; the image is removed at once.
+    Image::build(d, ctx.path(), "ignore", &[]);
+}
+
+/// `--build-context` names the frontend image itself (BuildKit ≥ v0.12
+/// resolves it before starting the frontend) and any image the graph uses,
+/// by its name or by gofront's role names.
+pub fn build_contexts_replace_the_frontend_and_the_images() {
+    let ctx = copy_example("hello");
+    let img = Image::build(
+        Daemon::Buildkit,
+        ctx.path(),
+        "contexts",
+        &[
+            "--build-context",
+            "ourorg/gofront=docker-image://127.0.0.1:5000/ourorg/gofront:latest",
+            "--build-context",
+            "gcr.io/distroless/static-debian12=docker-image://alpine:3.21",
+        ],
+    );
+    let b = &img.build;
+    assert!(
+        b.log
+            .contains("[gofront] resolve image config for docker.io/library/alpine:3.21"),
+        "{}",
+        b.log
+    );
+    let files = img.files();
+    assert!(
+        files.iter().any(|f| f.path == "bin/busybox"),
+        "the runtime base is alpine now"
+    );
+    assert!(files.iter().any(|f| f.path == "usr/local/bin/hello"));
+    drop(img);
+
+    // By role, and a value that cannot stand for an image.
+    let img = Image::build(
+        Daemon::Buildkit,
+        ctx.path(),
+        "contexts",
+        &["--build-context", "runtime=docker-image://alpine:3.21"],
+    );
+    assert!(img.files().iter().any(|f| f.path == "bin/busybox"));
+    drop(img);
+    let b = build(
+        Daemon::Buildkit,
+        ctx.path(),
+        "gofront.yaml",
+        &unique_tag("contexts"),
+        &["--build-context", "builder=https://127.0.0.1:9/none.tar"],
+    );
+    b.assert_failed_with(&[
+        "--build-context builder=https://127.0.0.1:9/none.tar",
+        "can only be replaced by another image",
+    ]);
+}
+
+/// A git URL as the build context (`docker build -f gofront.yaml URL#ref`):
+/// BuildKit fetches the repository (public/hello.git of the fixture server),
+/// the spec comes from it, and the client sends no files.
+pub fn git_url_context_is_fetched_by_buildkit(d: Daemon) {
+    let _server = GitServer::start();
+    let img = Image::build_with("git", |tag| {
+        build_url(
+            d,
+            "http://127.42.0.1/public/hello.git#main",
+            "gofront.yaml",
+            tag,
+            &["--build-arg", "VERSION=from-git"],
+            &[],
+        )
+    });
+    let b = &img.build;
+    assert!(
+        b.log
+            .contains("[gofront] load git context 127.42.0.1/public/hello.git#main"),
+        "{}",
+        b.log
+    );
+    assert_eq!(img.serve().get("/"), "hello from gofront from-git\n");
+    drop(img);
+    // A branch that does not exist fails with git's answer (buildx asks
+    // for the repository itself first, to look for a build policy).
+    let b = build_url(
+        d,
+        "http://127.42.0.1/public/hello.git#no-such-branch",
+        "gofront.yaml",
+        &unique_tag("git"),
+        &[],
+        &[],
+    );
+    assert!(!b.ok, "{}", b.log);
+    assert!(
+        b.log.contains("does not contain ref no-such-branch")
+            || b.log.contains("couldn't find remote ref no-such-branch"),
+        "{}",
+        b.log
+    );
+}
+
+/// `docker build -f gofront.yaml - < context.tar.gz`: the client serves the
+/// tarball over its session and BuildKit unpacks it. Docker 20.10 serves it
+/// once, to its own Dockerfile frontend that reads the `# syntax` line, so a
+/// frontend image cannot read it again there: a clear error with a hint.
+pub fn tarball_context_on_stdin(d: Daemon) {
+    let ctx = copy_example("hello");
+    let tarball = ctx.path().join("../hello-context.tar.gz");
+    let status = std::process::Command::new("tar")
+        .arg("-czf")
+        .arg(&tarball)
+        .arg("-C")
+        .arg(ctx.path())
+        .arg(".")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let args = ["--build-arg", "VERSION=from-a-tarball"];
+    if d == Daemon::Docker {
+        let b = build_stdin(d, &tarball, "gofront.yaml", &unique_tag("tarball"), &args);
+        b.assert_failed_with(&["Docker 20.10 sends a context on stdin only once"]);
+        return;
+    }
+    let img = Image::build_with("tarball", |tag| {
+        build_stdin(d, &tarball, "gofront.yaml", tag, &args)
+    });
+    assert_eq!(img.serve().get("/"), "hello from gofront from-a-tarball\n");
+}
+
+/// What buildx does with a git URL carrying a query string (BuildKit v0.19+
+/// syntax): by default it asks the frontend for cap
+/// `moby.buildkit.frontend.gitquerystring` and passes the URL on; with
+/// `BUILDX_SEND_GIT_QUERY_AS_INPUT=1` it builds the git source itself and
+/// hands it over as the frontend inputs `context` and `dockerfile` (cap
+/// `moby.buildkit.frontend.inputs`). Both build `hello` from a subfolder of
+/// public/examples.git at tag v1.
+pub fn git_query_contexts_as_opt_and_as_frontend_input() {
+    let _server = GitServer::start();
+    let url = "http://127.42.0.1/public/examples.git?tag=v1&subdir=hello";
+    for (env, ours) in [
+        (None, true),
+        (Some(("BUILDX_SEND_GIT_QUERY_AS_INPUT", "1")), false),
+    ] {
+        let env: Vec<(&str, &str)> = env.into_iter().collect();
+        let img = Image::build_with("gitquery", |tag| {
+            build_url(
+                Daemon::Buildkit,
+                url,
+                "gofront.yaml",
+                tag,
+                &["--build-arg", "VERSION=from-a-query"],
+                &env,
+            )
+        });
+        let b = &img.build;
+        // Our git source, or the one buildx built and handed over.
+        assert_eq!(
+            b.log
+                .contains("[gofront] load git context 127.42.0.1/public/examples.git#refs/tags/v1"),
+            ours,
+            "{env:?}: {}",
+            b.log
+        );
+        assert_eq!(img.serve().get("/"), "hello from gofront from-a-query\n");
+    }
+}
