@@ -65,7 +65,7 @@ pub const LIST_SCRIPT: &str = r#"out=$1; shift; exec go "$@" > "$out""#;
 pub const PRECOMPILE_SCRIPT: &str = r#"list=$1; shift; xargs -r go "$@" < "$list" || echo "gofront: some dependencies were not compiled ahead; go build compiles them" >&2"#;
 
 /// Everything the plan depends on besides the spec: the request's part
-/// that shapes what is built (from [`crate::request::BuildRequest::plan_inputs`])
+/// that shapes what is built (the request module makes it, `plan_inputs`)
 /// and what the context says about the module. How the build is run
 /// (session, network, cache behaviour, daemon caps) is not here: `convert`
 /// gets it beside the plan.
