@@ -11,10 +11,12 @@ use serde_json::{Value, json};
 use super::{UsageError, op_json, read_spec, spec_folder};
 use crate::client::dockerignore;
 use crate::convert;
+use crate::gateway::{Caps, Opts};
 use crate::golang::{self as gomod, GoMod, GoWork};
 use crate::llb;
-use crate::plan::{self, Inputs, Plan};
+use crate::plan::{self, Plan};
 use crate::platform::Platform;
+use crate::request::BuildRequest;
 use crate::spec::Spec;
 
 /// What `gofront render` is asked to do.
@@ -208,22 +210,35 @@ struct Rendered {
 /// The one place render calls into the pipeline (the plan's inputs, the
 /// plan, the LLB), so that a change of those signatures is made here only.
 fn compile(spec: &Spec, request: &RenderArgs, files: ContextFiles) -> Result<Rendered, String> {
-    let inputs = Inputs {
-        build_args: request.build_args.clone(),
-        build_platform: Platform::new("linux", "amd64", ""),
-        target_platform: request.target_platform.clone(),
-        gomod: files.gomod,
-        gowork: files.gowork,
+    // The request `docker build --platform … --build-arg …` makes of a local
+    // context, parsed as a build parses it, on an amd64 daemon without
+    // optional caps.
+    let mut opts = vec![format!("platform={}", request.target_platform)];
+    opts.extend(
+        request
+            .build_args
+            .iter()
+            .map(|(k, v)| format!("build-arg:{k}={v}")),
+    );
+    let opts = Opts::from_pairs(
+        opts.into_iter()
+            .enumerate()
+            .map(|(i, opt)| (format!("BUILDKIT_FRONTEND_OPT_{i}"), opt)),
+    );
+    let caps = Caps {
+        worker_platforms: vec![Platform::new("linux", "amd64", "").to_pb()],
         ..Default::default()
     };
+    let build = BuildRequest::parse(&opts, |_| None, &caps)?;
+    let inputs = build.plan_inputs(
+        &request.target_platform,
+        &files.gomod,
+        files.gowork.as_ref(),
+    );
     let plan = plan::build(spec, &inputs).map_err(|e| e.to_string())?;
-    let options = convert::Options {
-        resolve_mode: "default".into(),
-        excludes: files.excludes,
-        // The builder's env is unknown offline; the golang images' PATH stands in.
-        builder_env: vec!["PATH=/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string()],
-        ..Default::default()
-    };
+    // The builder's env is unknown offline; the golang images' PATH stands in.
+    let env = vec!["PATH=/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string()];
+    let options = convert::Options::for_request(&build, files.excludes, env, None);
     let definition = convert::to_llb(&plan, &options).definition;
     Ok(Rendered { plan, definition })
 }

@@ -189,19 +189,12 @@ impl Client {
         builder_env: Vec<String>,
         file: &SpecFile,
     ) -> convert::Options {
-        let r = &self.request;
-        convert::Options {
-            context: r.context.clone(),
-            excludes: context.excludes.clone(),
-            session_id: r.session_id.clone(),
-            resolve_mode: r.resolve_mode.clone(),
-            no_cache: r.no_cache,
-            merge: r.daemon.merge,
-            network: r.network,
-            extra_hosts: r.extra_hosts.clone(),
+        convert::Options::for_request(
+            &self.request,
+            context.excludes.clone(),
             builder_env,
-            source: Some(file.source.info()),
-        }
+            Some(file.source.info()),
+        )
     }
 
     /// Solve a graph of the build now (evaluate), so that a failing step

@@ -27,7 +27,7 @@ use crate::llb::{
     self, CacheSharing, Exec, MarshalOptions, Network, OpOptions, SourceRange, State,
 };
 use crate::plan::{DEPS_DIR, GOCACHE, GOMODCACHE, OUT, Plan, SRC, SSH_AGENT_SOCK, Step, UPX_IN};
-use crate::request::ContextSource;
+use crate::request::{BuildRequest, ContextSource};
 use crate::spec::Pos;
 
 mod context;
@@ -70,6 +70,29 @@ pub struct Options {
 }
 
 impl Options {
+    /// How the plans of `request` run: `excludes` are the context's
+    /// `.dockerignore` patterns, `builder_env` the builder image's `Env`,
+    /// `source` the spec for the source map.
+    pub fn for_request(
+        request: &BuildRequest,
+        excludes: Vec<String>,
+        builder_env: Vec<String>,
+        source: Option<pb::SourceInfo>,
+    ) -> Options {
+        Options {
+            context: request.context.clone(),
+            excludes,
+            session_id: request.session_id.clone(),
+            resolve_mode: request.resolve_mode.clone(),
+            no_cache: request.no_cache,
+            merge: request.daemon.merge,
+            network: request.network,
+            extra_hosts: request.extra_hosts.clone(),
+            builder_env,
+            source,
+        }
+    }
+
     fn marshal(&self, state: &State) -> llb::Marshaled {
         llb::marshal_with(
             state,
