@@ -1,0 +1,486 @@
+#!/usr/bin/env bash
+# Start a third daemon for the tests: Docker Engine 29 with the containerd
+# image store, beside Docker 20.10 (scripts/docker-up.sh) and buildkitd
+# (scripts/buildkit-up.sh), never touching either.
+#
+# Why: Docker 20.10's BuildKit is v0.8 and buildkitd is BuildKit alone; what
+# most users run is a current Docker Engine, whose `docker build` goes through
+# buildx's `docker` driver into the daemon's embedded BuildKit, and whose
+# containerd image store keeps image indexes, attestations and several
+# platforms the way a registry does.
+#
+# Everything is built from the Go module proxy with the machine's Go, pinned
+# below, into .tools/ (git-ignored); a second run reuses it. Nothing is pulled
+# from a container registry: this daemon uses the local registry
+# (scripts/registry-up.sh, 127.0.0.1:5000, filled by
+# tests/standins/push-multiplatform.sh) as the mirror of docker.io and
+# gcr.io, as buildkitd does, so the stand-ins and the frontend image
+# ourorg/gofront are the registry's, for every platform it has.
+#
+# Steps (each skipped when already done; about half a second when all is up):
+#   1. build containerd, dockerd, docker-proxy, the docker CLI, buildx and
+#      compose into .tools/ (only what is missing or was built from another pin)
+#   2. the configs, the bridge gofront29, NAT for this daemon's addresses only
+#   3. if the daemon answers with this version and these configs, leave it
+#      running, else (re)start containerd and dockerd
+#   4. pull the stand-ins and the frontend image from the mirror when the
+#      image store does not have the registry's current ones
+#
+# Usage: scripts/docker29-up.sh           start (or check) the daemon
+#        scripts/docker29-up.sh --stop    stop dockerd and containerd started here
+#                                         (the bridge and NAT rules stay; harmless)
+# Then:  . scripts/docker29-env.sh; docker info; docker build -f gofront.yaml .
+# Needs root (containers, the bridge, iptables) and Go >= 1.26.3.
+#
+# Env knobs:
+#   GOFRONT_DOCKER29_SUBNET  the daemon's addresses (default 10.29.0.0/16: the
+#                            bridge gets the first /24, user networks /24s
+#                            from the upper half); must not overlap the host's
+#   DOCKER29_TIMEOUT         seconds to wait for the API (default 60)
+set -euo pipefail
+
+# Pinned releases (bump here; the next run rebuilds and restarts):
+# * The engine is the Go module github.com/moby/moby/v2; its betas are the
+#   Docker 29 releases (`go list -m -versions github.com/moby/moby/v2`; the
+#   release is `last:` in releases/versions.yaml of the module). beta.24 is
+#   Docker 29.8.0 with BuildKit v0.33.0, the newest on the proxy when this
+#   was written. DOCKER29_VERSION is what the daemon reports.
+MOBY_VERSION=v2.0.0-beta.24
+DOCKER29_VERSION=29.8.0
+# * containerd: the release Docker 29.8.0 is built and tested against (the
+#   module's go.mod and Dockerfile). Debian 12's 1.6 is too old for it.
+CONTAINERD_VERSION=v2.3.5
+# * The docker CLI of the same line, 29.8.x (github.com/docker/cli): its
+#   `docker build` is buildx's, as a Docker 29 user's is (Debian's 20.10
+#   client builds through its own old BuildKit client instead).
+CLI_VERSION=v29.8.2
+# * Compose: Docker 29.8.0's pin; v5.6.0 and later need Go >= 1.26.8/1.26.10.
+COMPOSE_VERSION=v5.5.1
+# * buildx: the project's one pin, shared with buildkit-up.sh (same binary).
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILDX_VERSION=$(sed -n 's/^BUILDX_VERSION=\([^[:space:]]*\).*/\1/p' "$ROOT/scripts/buildkit-up.sh")
+TOOLS="$ROOT/.tools"
+D29="$TOOLS/docker29"
+BIN="$D29/bin"                        # dockerd, docker-proxy, containerd, its shim
+CLI_DIR="$D29/cli"                    # docker (docker29-env.sh puts it first in PATH)
+DOCKER_CONFIG_DIR="$D29/config"       # the client's DOCKER_CONFIG: cli-plugins, buildx state
+PLUGINS="$DOCKER_CONFIG_DIR/cli-plugins"
+STAMPS="$D29/stamps"                  # what each binary was built from
+BUILDX="$TOOLS/bin/buildx"            # shared with scripts/buildkit-up.sh
+DOCKER="$CLI_DIR/docker"
+
+RUN_DIR=/run/gofront-docker29
+SOCK="$RUN_DIR/docker.sock"
+PIDFILE="$RUN_DIR/docker.pid"
+EXEC_ROOT="$RUN_DIR/exec"             # netns, runc state, fifos
+CTRD_STATE="$RUN_DIR/containerd"
+CTRD_SOCK="$CTRD_STATE/containerd.sock"
+CTRD_PIDFILE="$CTRD_STATE/containerd.pid"
+STATE=/var/lib/gofront-docker29
+DATA_ROOT="$STATE/docker"
+CTRD_ROOT="$STATE/containerd"         # the image store (containerd snapshotter) lives here
+CONF_DIR=/etc/gofront
+DAEMON_JSON="$CONF_DIR/docker29-daemon.json"
+CTRD_CONF="$CONF_DIR/docker29-containerd.toml"
+LOG=/var/log/gofront-docker29.log
+CTRD_LOG=/var/log/gofront-docker29-containerd.log
+REGISTRY=127.0.0.1:5000
+# gcr.io has no daemon.json mirror setting; the containerd image store reads
+# containerd's hosts.toml from the daemon's certs directory (fixed). Docker
+# 20.10 reads only *.crt/*.cert/*.key there, so this file is ours alone.
+GCR_HOSTS_TOML=/etc/docker/certs.d/gcr.io/hosts.toml
+BRIDGE=gofront29
+SUBNET=${GOFRONT_DOCKER29_SUBNET:-10.29.0.0/16}
+TIMEOUT=${DOCKER29_TIMEOUT:-60}
+
+log() { printf 'docker29-up: %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+[ "$(id -u)" -eq 0 ] || die "must run as root (containers, bridge, iptables)"
+
+# ---------------------------------------------------------------------------
+# Daemon processes
+# ---------------------------------------------------------------------------
+api() { curl -fsS --max-time 3 --unix-socket "$SOCK" "http://docker$1" 2>/dev/null; }
+# The engine's version: the first "Version" of /version (the Engine component's).
+server_version() { api /version | tr ',' '\n' | sed -n 's/^"Version":"\([^"]*\)"$/\1/p' | head -n 1; }
+alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+stop_pid() {   # stop_pid PIDFILE NAME SECONDS
+    local pid
+    alive "$1" || return 0
+    pid=$(cat "$1")
+    log "stopping $2 (pid $pid)"
+    kill "$pid"
+    for _ in $(seq 1 $(($3 * 10))); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+    die "$2 (pid $pid) did not stop within $3 s"
+}
+stop_daemons() {
+    stop_pid "$PIDFILE" dockerd 30
+    stop_pid "$CTRD_PIDFILE" containerd 20
+}
+
+if [ "${1:-}" = --stop ]; then
+    stop_daemons
+    log "stopped"
+    exit 0
+elif [ $# -gt 0 ]; then
+    die "unknown argument $1 (usage: $0 [--stop])"
+fi
+
+# ---------------------------------------------------------------------------
+# 1. Tools
+# ---------------------------------------------------------------------------
+# As in buildkit-up.sh: `go install module@version` refuses modules whose
+# go.mod has `exclude`/`replace` (compose) or that have none (docker/cli), so
+# download the module source into the module cache and `go build` in it as
+# the main module (-mod=mod: module zips carry no vendor/ tree). Static
+# (CGO_ENABLED=0) with the release build tags; the version stamped in.
+
+command -v go >/dev/null || die "no 'go' in PATH (needed to build the pinned tools)"
+mkdir -p "$BIN" "$CLI_DIR" "$PLUGINS" "$STAMPS"
+[ -f "$TOOLS/.gitignore" ] || printf '*\n' >"$TOOLS/.gitignore"
+
+module_dir() {   # module_dir MODULE@VERSION: the unpacked source in the module cache
+    local dir
+    dir=$(GOFLAGS=-mod=mod go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+    [ -d "$dir" ] || die "go mod download $1 gave no source directory (see its Error above)"
+    printf '%s\n' "$dir"
+}
+
+# up_to_date FILE RECIPE: FILE exists and was built from RECIPE.
+up_to_date() {
+    [ -x "$1" ] && [ "$(cat "$STAMPS/${1##*/}" 2>/dev/null)" = "$2" ]
+}
+
+# go_build DIR OUT "TAGS" "LDFLAGS" PKG: build PKG in DIR, install as OUT.
+go_build() {
+    local dir=$1 out=$2 tags=$3 ldflags=$4 pkg=$5 tmp
+    tmp=$(mktemp -d "$TOOLS/build.XXXXXX")
+    # GOWORK=off: a caller's go.work must not leak in. GOFLAGS is set, not
+    # appended to, so a caller's -mod=vendor cannot break the build.
+    (cd "$dir" && GOWORK=off GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath \
+        ${tags:+-tags "$tags"} -ldflags "-s -w $ldflags" -o "$tmp/out" "$pkg") ||
+        { rm -rf "$tmp"; die "building $pkg in $dir failed"; }
+    mv -f "$tmp/out" "$out"          # replace in one step
+    rm -rf "$tmp"
+}
+
+# build NAME OUT RECIPE FUNCTION: run FUNCTION unless OUT is up to date; time it.
+build() {
+    local name=$1 out=$2 recipe=$3 fn=$4 start=$SECONDS
+    up_to_date "$out" "$recipe" && return 0
+    log "building $name ($recipe) -- minutes the first time"
+    "$fn" "$out"
+    printf '%s\n' "$recipe" >"$STAMPS/${out##*/}"
+    log "built $name in $((SECONDS - start)) s"
+}
+
+CTRD_TAGS="urfave_cli_no_docs osusergo netgo static_build no_cri"   # no Kubernetes CRI
+CTRD_LDFLAGS="-X github.com/containerd/containerd/v2/version.Version=$CONTAINERD_VERSION -X github.com/containerd/containerd/v2/version.Revision=$CONTAINERD_VERSION -X github.com/containerd/containerd/v2/version.Package=github.com/containerd/containerd/v2"
+build_containerd() { go_build "$(module_dir "github.com/containerd/containerd/v2@$CONTAINERD_VERSION")" "$1" "$CTRD_TAGS" "$CTRD_LDFLAGS" ./cmd/containerd; }
+build_shim()       { go_build "$(module_dir "github.com/containerd/containerd/v2@$CONTAINERD_VERSION")" "$1" "$CTRD_TAGS no_grpc" "$CTRD_LDFLAGS" ./cmd/containerd-shim-runc-v2; }
+
+MOBY_TAGS="netgo osusergo static_build nri_no_wasm"                # hack/make.sh's
+MOBY_LDFLAGS="-X github.com/moby/moby/v2/dockerversion.Version=$DOCKER29_VERSION -X github.com/moby/moby/v2/dockerversion.GitCommit=$MOBY_VERSION"
+build_dockerd() { go_build "$(module_dir "github.com/moby/moby/v2@$MOBY_VERSION")" "$1" "$MOBY_TAGS" "$MOBY_LDFLAGS" ./cmd/dockerd; }
+build_proxy()   { go_build "$(module_dir "github.com/moby/moby/v2@$MOBY_VERSION")" "$1" "$MOBY_TAGS" "$MOBY_LDFLAGS" ./cmd/docker-proxy; }
+
+# docker/cli has no go.mod (CalVer, "+incompatible"): its vendor.mod is the
+# module file, as the project's own scripts/with-go-mod.sh does it. Built in
+# a writable copy of the source.
+build_cli() {
+    local src
+    src=$(mktemp -d "$TOOLS/cli-src.XXXXXX")
+    cp -r "$(module_dir "github.com/docker/cli@$CLI_VERSION+incompatible")/." "$src"
+    chmod -R u+w "$src"
+    rm -rf "$src/vendor"
+    cp "$src/vendor.mod" "$src/go.mod"
+    cp "$src/vendor.sum" "$src/go.sum"
+    go_build "$src" "$1" "osusergo netgo static_build grpcnotrace" \
+        "-X github.com/docker/cli/cli/version.Version=${CLI_VERSION#v} -X github.com/docker/cli/cli/version.GitCommit=$CLI_VERSION" ./cmd/docker
+    rm -rf "$src"
+}
+
+build_compose() { go_build "$(module_dir "github.com/docker/compose/v5@$COMPOSE_VERSION")" "$1" "" "-X github.com/docker/compose/v5/internal.Version=$COMPOSE_VERSION" ./cmd; }
+
+build_buildx() {
+    go_build "$(module_dir "github.com/docker/buildx@$BUILDX_VERSION")" "$1" "" \
+        "-X github.com/docker/buildx/version.Version=$BUILDX_VERSION -X github.com/docker/buildx/version.Revision=$BUILDX_VERSION -X github.com/docker/buildx/version.Package=github.com/docker/buildx" ./cmd/buildx
+}
+
+build containerd               "$BIN/containerd"              "containerd $CONTAINERD_VERSION $CTRD_TAGS"         build_containerd
+build containerd-shim-runc-v2  "$BIN/containerd-shim-runc-v2" "containerd $CONTAINERD_VERSION $CTRD_TAGS no_grpc" build_shim
+build dockerd                  "$BIN/dockerd"                 "moby $MOBY_VERSION $DOCKER29_VERSION $MOBY_TAGS"   build_dockerd
+build docker-proxy             "$BIN/docker-proxy"            "moby $MOBY_VERSION $DOCKER29_VERSION $MOBY_TAGS"   build_proxy
+build "docker CLI"             "$DOCKER"                      "cli $CLI_VERSION"                                  build_cli
+build "docker compose"         "$PLUGINS/docker-compose"      "compose $COMPOSE_VERSION"                          build_compose
+# buildx: scripts/buildkit-up.sh builds the same binary; reuse it when it
+# reports the pin, whoever built it.
+[ -n "$BUILDX_VERSION" ] || die "no BUILDX_VERSION= line in scripts/buildkit-up.sh"
+if ! { [ -x "$BUILDX" ] && "$BUILDX" version 2>/dev/null | grep -q " $BUILDX_VERSION\( \|$\)"; }; then
+    mkdir -p "$TOOLS/bin"
+    rm -f "$STAMPS/buildx"
+    build buildx "$BUILDX" "buildx $BUILDX_VERSION" build_buildx
+fi
+# The CLI finds plugins in $DOCKER_CONFIG/cli-plugins; a relative link so the
+# checkout can move.
+ln -sfn ../../../bin/buildx "$PLUGINS/docker-buildx"
+
+# ---------------------------------------------------------------------------
+# 2. Configs, bridge and NAT
+# ---------------------------------------------------------------------------
+for cmd in runc iptables ip curl; do
+    command -v "$cmd" >/dev/null || missing="${missing:-} $cmd"
+done
+if [ -n "${missing:-}" ]; then
+    log "installing Debian's runc, iptables, iproute2, curl (missing:$missing)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends runc iptables iproute2 curl >/dev/null
+fi
+
+# Addresses: the bridge gets the first /24 of $SUBNET, user networks
+# (compose) /24s from its upper half. Docker's default pools (172.17-31.x,
+# 192.168.x) stay Docker 20.10's.
+net=${SUBNET%/*}
+IFS=. read -r o1 o2 _ _ <<<"$net"
+[ "${SUBNET#*/}" = 16 ] || die "GOFRONT_DOCKER29_SUBNET must be a /16 (got $SUBNET)"
+BRIDGE_CIDR="$o1.$o2.0.1/24"
+POOL="$o1.$o2.128.0/17"
+
+# Containers get the uplink's MTU when it is below 1500 (tunnels, VMs), as
+# scripts/docker-up.sh does for Docker 20.10: big TLS packets get lost otherwise.
+MTU=1500
+uplink=$(ip -o route show default 2>/dev/null | awk '{for(i=1;i<NF;i++) if($i=="dev"){print $(i+1); exit}}')
+if [ -n "$uplink" ] && [ -r "/sys/class/net/$uplink/mtu" ] && [ "$(cat "/sys/class/net/$uplink/mtu")" -lt 1500 ]; then
+    MTU=$(cat "/sys/class/net/$uplink/mtu")
+fi
+
+render_containerd() {
+    cat <<EOF
+# Written by scripts/docker29-up.sh (gofront tests). Do not edit: a changed
+# file makes the script restart the daemon. This containerd serves only the
+# Docker 29 daemon; Docker 20.10 has its own.
+version = 4
+root = "$CTRD_ROOT"
+state = "$CTRD_STATE"
+# Kubernetes CRI is not built in (no_cri); NRI would listen on a fixed host
+# path (/var/run/nri/nri.sock) that is not ours.
+disabled_plugins = ["io.containerd.nri.v1.nri"]
+
+[plugins."io.containerd.server.v1.grpc"]
+  address = "$CTRD_SOCK"
+
+[plugins."io.containerd.server.v1.ttrpc"]
+  address = "$CTRD_SOCK.ttrpc"
+
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$CTRD_ROOT/opt"
+EOF
+}
+
+render_daemon_json() {
+    cat <<EOF
+{
+  "hosts": ["unix://$SOCK"],
+  "pidfile": "$PIDFILE",
+  "data-root": "$DATA_ROOT",
+  "exec-root": "$EXEC_ROOT",
+  "containerd": "$CTRD_SOCK",
+  "features": {
+    "containerd-snapshotter": true,
+    "time-namespaces": false
+  },
+  "bridge": "$BRIDGE",
+  "default-address-pools": [{"base": "$POOL", "size": 24}],
+  "iptables": false,
+  "ip6tables": false,
+  "userland-proxy": true,
+  "userland-proxy-path": "$BIN/docker-proxy",
+  "mtu": $MTU,
+  "cgroup-parent": "/gofront-docker29",
+  "registry-mirrors": ["http://$REGISTRY"],
+  "insecure-registries": ["$REGISTRY"]
+}
+EOF
+}
+# Why the daemon.json is the way it is:
+# * features.containerd-snapshotter: Docker 29's default already (it logs
+#   so); set so the test bed does not depend on that default.
+# * features.time-namespaces=false: Debian 12's runc 1.1.5 has no time
+#   namespace; without it every container fails (namespace {"time" ""} does
+#   not exist).
+# * bridge: our own bridge, created below ("bridge" must name an existing
+#   device). Never "none" (dockerd then deletes docker0, Docker 20.10's), and
+#   never the default: both daemons would use docker0.
+# * iptables=false: with iptables on, dockerd 29 deletes and recreates the
+#   DOCKER, DOCKER-ISOLATION-STAGE-* chains at start (and its nftables
+#   backend deletes them as "an old daemon's"): Docker 20.10's NAT, port
+#   mappings and isolation would be gone. So this daemon writes no firewall
+#   rules; published ports go through docker-proxy (fine for 127.0.0.1:PORT),
+#   and this script adds NAT for $SUBNET only.
+# * cgroup-parent: containers under /gofront-docker29, not Docker 20.10's /docker.
+# * registry-mirrors: docker.io through the local registry; gcr.io through
+#   $GCR_HOSTS_TOML (no daemon.json key for other registries).
+
+render_hosts_toml() {
+    cat <<EOF
+# Written by scripts/docker29-up.sh (gofront tests): the containerd image store
+# of the Docker 29 test daemon resolves gcr.io through the local registry,
+# which keeps the path (gcr.io/distroless/static-debian12 ->
+# $REGISTRY/distroless/static-debian12), as buildkitd's mirror does.
+server = "https://gcr.io"
+
+[host."http://$REGISTRY"]
+  capabilities = ["pull", "resolve"]
+EOF
+}
+
+ctrd_conf=$(render_containerd)
+daemon_json=$(render_daemon_json)
+
+# ---------------------------------------------------------------------------
+# Bridge and NAT (every run: cheap, and repairs what a reboot removed)
+# ---------------------------------------------------------------------------
+if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
+    log "creating bridge $BRIDGE ($BRIDGE_CIDR)"
+    ip link add name "$BRIDGE" type bridge
+fi
+ip link set "$BRIDGE" mtu "$MTU"
+ip -4 addr show dev "$BRIDGE" | grep -q "inet $BRIDGE_CIDR " || ip addr add "$BRIDGE_CIDR" dev "$BRIDGE"
+ip link set "$BRIDGE" up
+sysctl -qw net.ipv4.ip_forward=1 2>/dev/null || true
+
+# ensure_rule TABLE CHAIN RULE...: append unless present (iptables -C).
+ensure_rule() {
+    local table=$1 chain=$2
+    shift 2
+    iptables -t "$table" -C "$chain" "$@" 2>/dev/null || iptables -t "$table" -A "$chain" "$@"
+}
+TAG=(-m comment --comment gofront-docker29)
+ensure_rule nat POSTROUTING -s "$SUBNET" ! -d "$SUBNET" "${TAG[@]}" -j MASQUERADE
+# Needed when FORWARD's policy is DROP (Docker 20.10 sets it when it turns
+# forwarding on itself); appended after Docker 20.10's own jumps, which only
+# act on docker0.
+ensure_rule filter FORWARD -s "$SUBNET" "${TAG[@]}" -j ACCEPT
+ensure_rule filter FORWARD -d "$SUBNET" -m conntrack --ctstate RELATED,ESTABLISHED "${TAG[@]}" -j ACCEPT
+
+mkdir -p "$CONF_DIR" "$(dirname "$GCR_HOSTS_TOML")"
+hosts_toml=$(render_hosts_toml)
+if [ "$(cat "$GCR_HOSTS_TOML" 2>/dev/null)" != "$hosts_toml" ]; then
+    printf '%s\n' "$hosts_toml" >"$GCR_HOSTS_TOML"   # read at each pull: no restart
+fi
+
+# ---------------------------------------------------------------------------
+# 3. containerd and dockerd
+# ---------------------------------------------------------------------------
+if [ "$(server_version)" = "$DOCKER29_VERSION" ] &&
+   [ "$(cat "$DAEMON_JSON" 2>/dev/null)" = "$daemon_json" ] &&
+   [ "$(cat "$CTRD_CONF" 2>/dev/null)" = "$ctrd_conf" ] &&
+   alive "$CTRD_PIDFILE"; then
+    log "Docker $DOCKER29_VERSION answers on unix://$SOCK"
+else
+    if alive "$PIDFILE" || alive "$CTRD_PIDFILE"; then
+        log "restarting our daemons: down, another version, or a config changed"
+        stop_daemons
+    elif api /_ping >/dev/null; then
+        die "a dockerd not started by this script answers on $SOCK; stop it first"
+    fi
+    mkdir -p "$RUN_DIR" "$EXEC_ROOT" "$CTRD_STATE" "$DATA_ROOT" "$CTRD_ROOT"
+    printf '%s\n' "$ctrd_conf" >"$CTRD_CONF"
+    printf '%s\n' "$daemon_json" >"$DAEMON_JSON"
+    # Sockets left by killed daemons would make the new ones fail to bind.
+    rm -f "$SOCK" "$CTRD_SOCK" "$CTRD_SOCK.ttrpc" "$PIDFILE"
+
+    # Our bin first: containerd starts the shim (containerd-shim-runc-v2) from
+    # PATH, and Debian's 1.6 shim is in /usr/bin. runc is the host's.
+    path="$BIN:$PATH"
+    case ":$path:" in *:/usr/sbin:*) ;; *) path="$path:/usr/sbin:/sbin" ;; esac
+
+    log "starting containerd $CONTAINERD_VERSION on $CTRD_SOCK (log $CTRD_LOG)"
+    # setsid: own session, survives the calling shell; stdin from /dev/null.
+    PATH=$path setsid nohup "$BIN/containerd" --config "$CTRD_CONF" </dev/null >>"$CTRD_LOG" 2>&1 &
+    echo $! >"$CTRD_PIDFILE"
+    for _ in $(seq 1 200); do
+        [ -S "$CTRD_SOCK" ] && break
+        alive "$CTRD_PIDFILE" || { tail -n 30 "$CTRD_LOG" >&2; die "containerd exited (log: $CTRD_LOG)"; }
+        sleep 0.1
+    done
+    [ -S "$CTRD_SOCK" ] || die "containerd made no socket $CTRD_SOCK in 20 s (log: $CTRD_LOG)"
+
+    log "starting dockerd $DOCKER29_VERSION on unix://$SOCK (log $LOG)"
+    PATH=$path setsid nohup "$BIN/dockerd" --config-file "$DAEMON_JSON" </dev/null >>"$LOG" 2>&1 &
+    pid=$!
+    deadline=$((SECONDS + TIMEOUT))
+    until api /_ping >/dev/null; do
+        kill -0 "$pid" 2>/dev/null || { tail -n 40 "$LOG" >&2; die "dockerd exited (log: $LOG)"; }
+        [ "$SECONDS" -lt "$deadline" ] || { tail -n 40 "$LOG" >&2; die "dockerd did not answer within ${TIMEOUT}s (log: $LOG)"; }
+        sleep 0.2
+    done
+    [ "$(server_version)" = "$DOCKER29_VERSION" ] ||
+        die "the daemon on $SOCK reports version '$(server_version)', expected $DOCKER29_VERSION"
+    log "Docker $(server_version) answers (pid $pid)"
+fi
+
+# ---------------------------------------------------------------------------
+# 4. Images
+# ---------------------------------------------------------------------------
+d29() { DOCKER_HOST="unix://$SOCK" DOCKER_CONFIG="$DOCKER_CONFIG_DIR" "$DOCKER" "$@"; }
+
+# BuildKit resolves an image name (`# syntax=`, the bases) through the
+# registry first and uses a local image only when that fails (ResolveMode
+# "default"), so what builds on this daemon use is what the mirror serves:
+# the stand-ins and the frontend image exactly as buildkitd gets them. They
+# are also pulled into the image store (host platform; the others come on
+# first use), again whenever the registry has a new one, so `docker run`,
+# `docker image inspect` and an unreachable registry see the same images.
+IMAGES=(
+    "golang:1.26-alpine                 library/golang:1.26-alpine"
+    "golang:1.26-bookworm               library/golang:1.26-bookworm"
+    "busybox:1.37-musl                  library/busybox:1.37-musl"
+    "alpine:3.21                        library/alpine:3.21"
+    "gcr.io/distroless/static-debian12  distroless/static-debian12:latest"
+    "gcr.io/distroless/base-debian12    distroless/base-debian12:latest"
+    "ourorg/gofront:latest              ourorg/gofront:latest"
+)
+ACCEPT='application/vnd.oci.image.index.v1+json,application/vnd.docker.distribution.manifest.list.v2+json,application/vnd.oci.image.manifest.v1+json,application/vnd.docker.distribution.manifest.v2+json'
+registry_digest() {   # registry_digest REPO:TAG: the manifest (or index) digest, or nothing
+    curl -fsSI --max-time 5 -H "Accept: $ACCEPT" "http://$REGISTRY/v2/${1%:*}/manifests/${1##*:}" 2>/dev/null |
+        tr -d '\r' | sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: *//p'
+}
+
+"$ROOT/scripts/registry-up.sh"
+for entry in "${IMAGES[@]}"; do
+    read -r _ path <<<"$entry"
+    if [ -z "$(registry_digest "$path")" ]; then
+        log "the registry lacks $path: filling it (tests/standins/push-multiplatform.sh)"
+        "$ROOT/tests/standins/push-multiplatform.sh"
+        break
+    fi
+done
+for entry in "${IMAGES[@]}"; do
+    read -r ref path <<<"$entry"
+    want=$(registry_digest "$path")
+    [ -n "$want" ] || die "$REGISTRY has no $path after tests/standins/push-multiplatform.sh"
+    # In the containerd image store an image's ID is its manifest/index digest.
+    if [ "$(d29 image inspect -f '{{.Id}}' "$ref" 2>/dev/null)" != "$want" ]; then
+        log "pulling $ref ($want, from $REGISTRY/$path)"
+        d29 pull -q "$ref" >/dev/null
+    fi
+done
+
+# The frontend a checkout builds (scripts/build-frontend-image.sh) lands in
+# Docker 20.10; push-multiplatform.sh publishes it. Say so when the registry
+# serves another one (Docker 20.10 pushes the config unchanged, so its image
+# ID is the config digest of the registry's manifest).
+id20=$(/usr/bin/docker image inspect -f '{{.Id}}' ourorg/gofront:latest 2>/dev/null || true)
+config=$(curl -fsS --max-time 5 -H "Accept: $ACCEPT" "http://$REGISTRY/v2/ourorg/gofront/manifests/latest" 2>/dev/null |
+         tr -d ' \n' | sed -n 's/^.*"config":{[^}]*"digest":"\(sha256:[0-9a-f]*\)".*$/\1/p')
+if [ -n "$id20" ] && [ "$config" != "$id20" ]; then
+    log "WARNING: the registry's ourorg/gofront:latest (config $config) is not Docker 20.10's ($id20);"
+    log "         Docker 29 builds use the registry's: run tests/standins/push-multiplatform.sh to publish this one"
+fi
+
+log "ready: . scripts/docker29-env.sh  (DOCKER_HOST=unix://$SOCK DOCKER_CONFIG=$DOCKER_CONFIG_DIR)"
