@@ -94,6 +94,10 @@ BRIDGE=gofront29
 SUBNET=${GOFRONT_DOCKER29_SUBNET:-10.29.0.0/16}
 TIMEOUT=${DOCKER29_TIMEOUT:-60}
 
+# A shell that sourced docker29-env.sh must not send Docker 20.10's calls
+# (here and in the scripts run from here) to Docker 29.
+unset DOCKER_HOST DOCKER_CONTEXT DOCKER_CONFIG
+
 log() { printf 'docker29-up: %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
@@ -117,8 +121,25 @@ stop_pid() {   # stop_pid PIDFILE NAME SECONDS
     die "$2 (pid $pid) did not stop within $3 s"
 }
 stop_daemons() {
+    local ids
+    # live-restore (below) keeps containers running without dockerd: stop
+    # them first, so a stop or a restart leaves none behind.
+    if alive "$PIDFILE" && [ -x "$DOCKER" ] && ids=$(DOCKER_HOST="unix://$SOCK" "$DOCKER" ps -q 2>/dev/null) && [ -n "$ids" ]; then
+        # shellcheck disable=SC2086 # one ID per word
+        DOCKER_HOST="unix://$SOCK" "$DOCKER" stop -t 5 $ids >/dev/null || true
+    fi
     stop_pid "$PIDFILE" dockerd 30
     stop_pid "$CTRD_PIDFILE" containerd 20
+    check_docker0
+}
+
+# Docker 20.10's bridge must survive whatever happens here (see live-restore).
+HAD_DOCKER0=0
+ip link show docker0 >/dev/null 2>&1 && HAD_DOCKER0=1
+check_docker0() {
+    if [ "$HAD_DOCKER0" = 1 ] && ! ip link show docker0 >/dev/null 2>&1; then
+        die "docker0 (Docker 20.10's bridge) is gone; Docker 20.10 cannot start containers until it is back (restart it, or recreate the bridge with its address)"
+    fi
 }
 
 if [ "${1:-}" = --stop ]; then
@@ -301,6 +322,7 @@ render_daemon_json() {
   "userland-proxy-path": "$BIN/docker-proxy",
   "mtu": $MTU,
   "cgroup-parent": "/gofront-docker29",
+  "live-restore": true,
   "registry-mirrors": ["http://$REGISTRY"],
   "insecure-registries": ["$REGISTRY"]
 }
@@ -322,6 +344,13 @@ EOF
 #   rules; published ports go through docker-proxy (fine for 127.0.0.1:PORT),
 #   and this script adds NAT for $SUBNET only.
 # * cgroup-parent: containers under /gofront-docker29, not Docker 20.10's /docker.
+# * default-address-pools: user networks (compose) from our subnet, not
+#   from the pools Docker 20.10 uses, and NATed by our rule.
+# * live-restore: at every start after the first, dockerd deletes its stale
+#   default network and then, when default-address-pools is set and
+#   live-restore is off, the interface named docker0 -- hard-coded, whatever
+#   "bridge" says (configureNetworking in daemon/daemon_unix.go). That is
+#   Docker 20.10's bridge. stop_daemons stops the containers itself.
 # * registry-mirrors: docker.io through the local registry; gcr.io through
 #   $GCR_HOSTS_TOML (no daemon.json key for other registries).
 
@@ -421,6 +450,7 @@ else
     done
     [ "$(server_version)" = "$DOCKER29_VERSION" ] ||
         die "the daemon on $SOCK reports version '$(server_version)', expected $DOCKER29_VERSION"
+    check_docker0
     log "Docker $(server_version) answers (pid $pid)"
 fi
 
