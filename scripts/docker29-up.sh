@@ -164,9 +164,10 @@ mkdir -p "$BIN" "$CLI_DIR" "$PLUGINS" "$STAMPS"
 [ -f "$TOOLS/.gitignore" ] || printf '*\n' >"$TOOLS/.gitignore"
 
 module_dir() {   # module_dir MODULE@VERSION: the unpacked source in the module cache
-    local dir
-    dir=$(GOFLAGS=-mod=mod go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-    [ -d "$dir" ] || die "go mod download $1 gave no source directory (see its Error above)"
+    local json dir
+    json=$(GOWORK=off GOFLAGS=-mod=mod go mod download -json "$1") || true
+    dir=$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p' <<<"$json")
+    [ -d "$dir" ] || die "go mod download $1: $(sed -n 's/^[[:space:]]*"Error": "\(.*\)",\{0,1\}$/\1/p' <<<"$json")"
     printf '%s\n' "$dir"
 }
 
@@ -200,21 +201,23 @@ build() {
 
 CTRD_TAGS="urfave_cli_no_docs osusergo netgo static_build no_cri"   # no Kubernetes CRI
 CTRD_LDFLAGS="-X github.com/containerd/containerd/v2/version.Version=$CONTAINERD_VERSION -X github.com/containerd/containerd/v2/version.Revision=$CONTAINERD_VERSION -X github.com/containerd/containerd/v2/version.Package=github.com/containerd/containerd/v2"
-build_containerd() { go_build "$(module_dir "github.com/containerd/containerd/v2@$CONTAINERD_VERSION")" "$1" "$CTRD_TAGS" "$CTRD_LDFLAGS" ./cmd/containerd; }
-build_shim()       { go_build "$(module_dir "github.com/containerd/containerd/v2@$CONTAINERD_VERSION")" "$1" "$CTRD_TAGS no_grpc" "$CTRD_LDFLAGS" ./cmd/containerd-shim-runc-v2; }
+# (Each source directory is looked up first: a failed download stops the script.)
+build_containerd() { local d; d=$(module_dir "github.com/containerd/containerd/v2@$CONTAINERD_VERSION"); go_build "$d" "$1" "$CTRD_TAGS" "$CTRD_LDFLAGS" ./cmd/containerd; }
+build_shim()       { local d; d=$(module_dir "github.com/containerd/containerd/v2@$CONTAINERD_VERSION"); go_build "$d" "$1" "$CTRD_TAGS no_grpc" "$CTRD_LDFLAGS" ./cmd/containerd-shim-runc-v2; }
 
 MOBY_TAGS="netgo osusergo static_build nri_no_wasm"                # hack/make.sh's
 MOBY_LDFLAGS="-X github.com/moby/moby/v2/dockerversion.Version=$DOCKER29_VERSION -X github.com/moby/moby/v2/dockerversion.GitCommit=$MOBY_VERSION"
-build_dockerd() { go_build "$(module_dir "github.com/moby/moby/v2@$MOBY_VERSION")" "$1" "$MOBY_TAGS" "$MOBY_LDFLAGS" ./cmd/dockerd; }
-build_proxy()   { go_build "$(module_dir "github.com/moby/moby/v2@$MOBY_VERSION")" "$1" "$MOBY_TAGS" "$MOBY_LDFLAGS" ./cmd/docker-proxy; }
+build_dockerd() { local d; d=$(module_dir "github.com/moby/moby/v2@$MOBY_VERSION"); go_build "$d" "$1" "$MOBY_TAGS" "$MOBY_LDFLAGS" ./cmd/dockerd; }
+build_proxy()   { local d; d=$(module_dir "github.com/moby/moby/v2@$MOBY_VERSION"); go_build "$d" "$1" "$MOBY_TAGS" "$MOBY_LDFLAGS" ./cmd/docker-proxy; }
 
 # docker/cli has no go.mod (CalVer, "+incompatible"): its vendor.mod is the
-# module file, as the project's own scripts/with-go-mod.sh does it. Built in
+# module file, as docker/cli's own scripts/with-go-mod.sh does it. Built in
 # a writable copy of the source.
 build_cli() {
-    local src
+    local d src
+    d=$(module_dir "github.com/docker/cli@$CLI_VERSION+incompatible")
     src=$(mktemp -d "$TOOLS/cli-src.XXXXXX")
-    cp -r "$(module_dir "github.com/docker/cli@$CLI_VERSION+incompatible")/." "$src"
+    cp -r "$d/." "$src"
     chmod -R u+w "$src"
     rm -rf "$src/vendor"
     cp "$src/vendor.mod" "$src/go.mod"
@@ -224,10 +227,12 @@ build_cli() {
     rm -rf "$src"
 }
 
-build_compose() { go_build "$(module_dir "github.com/docker/compose/v5@$COMPOSE_VERSION")" "$1" "" "-X github.com/docker/compose/v5/internal.Version=$COMPOSE_VERSION" ./cmd; }
+build_compose() { local d; d=$(module_dir "github.com/docker/compose/v5@$COMPOSE_VERSION"); go_build "$d" "$1" "" "-X github.com/docker/compose/v5/internal.Version=$COMPOSE_VERSION" ./cmd; }
 
 build_buildx() {
-    go_build "$(module_dir "github.com/docker/buildx@$BUILDX_VERSION")" "$1" "" \
+    local d
+    d=$(module_dir "github.com/docker/buildx@$BUILDX_VERSION")
+    go_build "$d" "$1" "" \
         "-X github.com/docker/buildx/version.Version=$BUILDX_VERSION -X github.com/docker/buildx/version.Revision=$BUILDX_VERSION -X github.com/docker/buildx/version.Package=github.com/docker/buildx" ./cmd/buildx
 }
 
