@@ -40,12 +40,7 @@ pub fn build_contexts_replace_the_frontend_and_the_images() {
         ],
     );
     let b = &img.build;
-    assert!(
-        b.log
-            .contains("[gofront] resolve image config for docker.io/library/alpine:3.21"),
-        "{}",
-        b.log
-    );
+    b.assert_logged("[gofront] resolve image config for docker.io/library/alpine:3.21");
     let files = img.files();
     assert!(
         files.iter().any(|f| f.path == "bin/busybox"),
@@ -161,12 +156,7 @@ pub fn git_url_context_is_fetched_by_buildkit(d: Daemon) {
         )
     });
     let b = &img.build;
-    assert!(
-        b.log
-            .contains("[gofront] load git context 127.42.0.1/public/hello.git#main"),
-        "{}",
-        b.log
-    );
+    b.assert_logged("[gofront] load git context 127.42.0.1/public/hello.git#main");
     assert_eq!(img.serve().get("/"), "hello from gofront from-git\n");
     drop(img);
     // A branch that does not exist fails with git's answer (buildx asks

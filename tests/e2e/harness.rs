@@ -180,6 +180,16 @@ impl Build {
         assert!(self.ok, "the build failed:\n{}", self.log);
     }
 
+    /// The build's output mentions `needle` (a step's name, a message).
+    #[track_caller]
+    pub fn assert_logged(&self, needle: &str) {
+        assert!(
+            self.log.contains(needle),
+            "the build log should contain {needle:?}:\n{}",
+            self.log
+        );
+    }
+
     /// The build failed with an error that contains every `needle` and is
     /// not a bare exit code.
     #[track_caller]
