@@ -5,11 +5,13 @@
 //! packages, solves graphs and assembles the result. `frontend` sequences
 //! these calls; `gateway` only carries them.
 
+use std::collections::BTreeMap;
+
 use crate::convert;
 use crate::gateway::{Bridge, Caps, Failure, Opts};
 use crate::image;
 use crate::lint;
-use crate::llb::{self, LocalOptions, OpOptions, State};
+use crate::llb::{self, ForeignDefinition, LocalOptions, OpOptions, State};
 use crate::plan::{self, Plan, SourceImage};
 use crate::platform::Platform;
 use crate::request::BuildRequest;
@@ -161,16 +163,15 @@ impl Client {
         module: &ModuleFiles,
         plan: &Plan,
     ) -> Result<(image::ImageConfig, Option<image::ImageConfig>), Failure> {
-        let mode = self.request.resolve_mode.clone();
         let (mut for_builder, mut for_runtime) = (self.bridge.clone(), self.bridge.clone());
         let (checked, builder, runtime) = tokio::join!(
             main_package::check_all(&mut self.bridge, &module.context_ref, spec, file),
-            resolve_config(&mut for_builder, Some(&plan.builder), &mode),
-            resolve_config(&mut for_runtime, plan.runtime.as_ref(), &mode),
+            resolve_config(&mut for_builder, Some(&plan.builder), &self.request),
+            resolve_config(&mut for_runtime, plan.runtime.as_ref(), &self.request),
         );
         checked?;
-        let builder = builder?.expect("the builder is always resolved");
-        Ok((builder, runtime?))
+        // A builder that is another build's result may come without a config.
+        Ok((builder?.unwrap_or_default(), runtime?))
     }
 
     /// The config of an image of the plan (`None` for none, e.g. `scratch`).
@@ -178,23 +179,69 @@ impl Client {
         &mut self,
         image: Option<&SourceImage>,
     ) -> Result<Option<image::ImageConfig>, Failure> {
-        let mode = self.request.resolve_mode.clone();
-        resolve_config(&mut self.bridge, image, &mode).await
+        resolve_config(&mut self.bridge, image, &self.request).await
     }
 
-    /// How `convert` runs the plans of this build.
-    pub fn convert_options(
-        &self,
+    /// How `convert` runs the plans of this build, with the frontend
+    /// inputs their images name.
+    pub async fn convert_options(
+        &mut self,
+        plans: &[Plan],
         context: &ContextFiles,
         builder_env: Vec<String>,
         file: &SpecFile,
-    ) -> convert::Options {
-        convert::Options::for_request(
+    ) -> Result<convert::Options, Failure> {
+        let mut options = convert::Options::for_request(
             &self.request,
             context.excludes.clone(),
             builder_env,
             Some(file.source.info()),
-        )
+        );
+        options.inputs = self.image_inputs(plans).await?;
+        Ok(options)
+    }
+
+    /// The frontend inputs that stand for images of the plans (a bake
+    /// `target:` context), each checked to be there and well formed.
+    async fn image_inputs(
+        &mut self,
+        plans: &[Plan],
+    ) -> Result<BTreeMap<String, ForeignDefinition>, Failure> {
+        let wanted: BTreeMap<&str, &str> = plans
+            .iter()
+            .flat_map(|p| {
+                [
+                    Some(&p.builder),
+                    p.runtime.as_ref(),
+                    p.final_stage.toolbox.as_ref(),
+                ]
+            })
+            .flatten()
+            .filter_map(|i| i.input.as_deref().map(|name| (name, i.reference.as_str())))
+            .collect();
+        if wanted.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        if !self.request.daemon.inputs {
+            let named: Vec<&str> = wanted.values().copied().collect();
+            return Err(Failure::new(format!(
+                "the build context {} is another build's result, and this BuildKit cannot hand one to a frontend (cap moby.buildkit.frontend.inputs, BuildKit v0.9+; hint: push that image and name it with docker-image://REFERENCE)",
+                named.join(", ")
+            )));
+        }
+        let sent = self.bridge.inputs().await?;
+        let mut out = BTreeMap::new();
+        for (name, value) in wanted {
+            let definition = sent.get(name).ok_or_else(|| {
+                Failure::new(format!(
+                    "the build context {value} names the frontend input {name:?}, which the client did not send"
+                ))
+            })?;
+            let foreign = ForeignDefinition::parse(definition)
+                .map_err(|e| Failure::new(format!("the client's frontend input {name:?}: {e}")))?;
+            out.insert(name.to_string(), foreign);
+        }
+        Ok(out)
     }
 
     /// Solve a graph of the build now (evaluate), so that a failing step
@@ -276,18 +323,55 @@ async fn solve_state(
     Ok((reference, digest))
 }
 
+/// The config of an image of the plan: resolved by the daemon, or for
+/// another build's result, the one the client sent with it.
 async fn resolve_config(
     bridge: &mut Bridge,
     image: Option<&SourceImage>,
-    resolve_mode: &str,
+    request: &BuildRequest,
 ) -> Result<Option<image::ImageConfig>, Failure> {
     let Some(image) = image else {
         return Ok(None);
     };
+    if let Some(name) = &image.input {
+        return input_config(request, name).map_err(|e| {
+            Failure::new(format!(
+                "the build context {}: the image config of input {name:?}: {e}",
+                image.reference
+            ))
+        });
+    }
     let raw = bridge
-        .resolve_image_config(&image.reference, &image.platform.to_pb(), resolve_mode)
+        .resolve_image_config(
+            &image.reference,
+            &image.platform.to_pb(),
+            &request.resolve_mode,
+        )
         .await?;
     image::parse_base(&raw).map(Some).map_err(Failure::new)
+}
+
+/// The image config of another build's result, as the Dockerfile frontend
+/// reads it: the `containerimage.config` entry of the input's metadata
+/// (opt `input-metadata:NAME`, a JSON object of base64 values, Go's
+/// `map[string][]byte`); `None` when the client sent none.
+fn input_config(request: &BuildRequest, name: &str) -> Result<Option<image::ImageConfig>, String> {
+    use base64::Engine;
+    let Some(raw) = request.input_metadata.get(name) else {
+        return Ok(None);
+    };
+    let metadata: BTreeMap<String, serde_json::Value> =
+        serde_json::from_str(raw).map_err(|e| format!("unreadable metadata ({e})"))?;
+    let Some(config) = metadata.get("containerimage.config") else {
+        return Ok(None);
+    };
+    let encoded = config
+        .as_str()
+        .ok_or("containerimage.config is not base64 text")?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .map_err(|e| format!("containerimage.config is not base64 ({e})"))?;
+    image::parse_base(&bytes).map(Some)
 }
 
 #[cfg(test)]

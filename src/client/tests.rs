@@ -44,3 +44,35 @@ fn a_failed_step_is_named_with_its_spec_line() {
         failure::explain_step_failure(Failure::new("[gofront] build: boom"), &def, "gofront.yaml");
     assert!(f.message.starts_with("[gofront] build failed: boom"));
 }
+
+#[test]
+fn another_builds_result_brings_its_image_config_in_the_input_metadata() {
+    use base64::Engine;
+    let config = br#"{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin","TEAM=core"],"User":"10:10"}}"#;
+    let metadata = serde_json::json!({
+        "containerimage.config": base64::engine::general_purpose::STANDARD.encode(config),
+        "containerimage.digest": base64::engine::general_purpose::STANDARD.encode("sha256:abc"),
+    });
+    let request = BuildRequest {
+        input_metadata: [("base".to_string(), metadata.to_string())].into(),
+        ..Default::default()
+    };
+    let got = input_config(&request, "base").unwrap().unwrap();
+    assert_eq!(got.config.env, ["PATH=/bin", "TEAM=core"]);
+    assert_eq!(got.config.user, "10:10");
+    // No metadata, or none for that input: no config, as in a Dockerfile.
+    assert_eq!(input_config(&request, "other").unwrap(), None);
+    let bad = BuildRequest {
+        input_metadata: [(
+            "base".to_string(),
+            "{\"containerimage.config\": 3}".to_string(),
+        )]
+        .into(),
+        ..Default::default()
+    };
+    assert!(
+        input_config(&bad, "base")
+            .unwrap_err()
+            .contains("not base64")
+    );
+}

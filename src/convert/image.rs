@@ -5,7 +5,7 @@
 use crate::llb::{self, CopyOptions, OpOptions, Owner, State};
 use crate::plan::{BIN_DIR, CA_BUNDLE, Plan, TOOLBOX_DIR, Target};
 
-use super::{Options, Toolchain, line_of};
+use super::{Options, Toolchain, line_of, source_image};
 
 /// The image (or the `binary` target's tree): `binaries[i]` holds the
 /// binary of `plan.compiles[i]`.
@@ -53,10 +53,9 @@ pub(super) fn final_image(
         // Scratch (and the binary target): the staged tree is the image.
         (None, _) => layer,
         (Some(r), merge) => {
-            let base = llb::image(
-                &r.reference,
-                &r.platform,
-                &options.resolve_mode,
+            let base = source_image(
+                r,
+                options,
                 OpOptions::named(format!(
                     "[gofront] runtime {} ({})",
                     r.reference, r.platform
@@ -155,10 +154,9 @@ fn staged_files(
         );
     }
     if let Some(toolbox) = &f.toolbox {
-        let image = llb::image(
-            &toolbox.reference,
-            &toolbox.platform,
-            &options.resolve_mode,
+        let image = source_image(
+            toolbox,
+            options,
             OpOptions::named(format!("[gofront] debug toolbox {}", toolbox.reference)),
         );
         staging = staging.copy(

@@ -21,12 +21,17 @@
 //!                                                                          go build's GOCACHE
 //! ```
 
+use std::collections::BTreeMap;
+
 use bollard_buildkit_proto::pb;
 
 use crate::llb::{
-    self, CacheSharing, Exec, MarshalOptions, Network, OpOptions, SourceRange, State,
+    self, CacheSharing, Exec, ForeignDefinition, MarshalOptions, Network, OpOptions, SourceRange,
+    State,
 };
-use crate::plan::{DEPS_DIR, GOCACHE, GOMODCACHE, OUT, Plan, SRC, SSH_AGENT_SOCK, Step, UPX_IN};
+use crate::plan::{
+    DEPS_DIR, GOCACHE, GOMODCACHE, OUT, Plan, SRC, SSH_AGENT_SOCK, SourceImage, Step, UPX_IN,
+};
 use crate::request::{BuildRequest, ContextSource};
 use crate::spec::Pos;
 
@@ -67,6 +72,9 @@ pub struct Options {
     /// The spec file: a failing step is then reported by BuildKit with the
     /// spec lines that made it (`main:` for `go build`).
     pub source: Option<pb::SourceInfo>,
+    /// Frontend inputs the plan's images name (other builds' results), by
+    /// name.
+    pub inputs: BTreeMap<String, ForeignDefinition>,
 }
 
 impl Options {
@@ -90,6 +98,7 @@ impl Options {
             extra_hosts: request.extra_hosts.clone(),
             builder_env,
             source,
+            inputs: BTreeMap::new(),
         }
     }
 
@@ -141,10 +150,9 @@ struct Toolchain {
 }
 
 fn toolchain(plan: &Plan, options: &Options) -> Toolchain {
-    let builder = llb::image(
-        &plan.builder.reference,
-        &plan.builder.platform,
-        &options.resolve_mode,
+    let builder = source_image(
+        &plan.builder,
+        options,
         OpOptions::named(format!("[gofront] builder {}", plan.builder.reference)),
     );
     // Debian packages (C cross compiler, upx) first, at the build platform:
@@ -184,6 +192,20 @@ fn toolchain(plan: &Plan, options: &Options) -> Toolchain {
         ready,
         context,
         gomod,
+    }
+}
+
+/// An image of the graph: pulled, or another build's result that the client
+/// handed over (kept byte for byte).
+fn source_image(image: &SourceImage, options: &Options, op: OpOptions) -> State {
+    match &image.input {
+        // The client checks that every input the plan names was sent.
+        Some(name) => options
+            .inputs
+            .get(name)
+            .map(State::from_foreign)
+            .unwrap_or_else(State::scratch),
+        None => llb::image(&image.reference, &image.platform, &options.resolve_mode, op),
     }
 }
 

@@ -233,6 +233,45 @@ fn an_input_context_is_built_upon_byte_for_byte() {
 }
 
 #[test]
+fn an_image_that_is_another_builds_result_is_its_definition_byte_for_byte() {
+    let theirs = llb::marshal(&llb::image(
+        "docker.io/library/alpine:3.21",
+        &crate::platform::Platform::new("linux", "amd64", ""),
+        "default",
+        OpOptions::named("their base"),
+    ));
+    let mut p = plan("main: .\n", "1");
+    let runtime = p.runtime.as_mut().unwrap();
+    runtime.input = Some("base".into());
+    runtime.reference = "input:base".into();
+    let o = Options {
+        merge: true,
+        inputs: [(
+            "base".to_string(),
+            llb::ForeignDefinition::parse(&theirs.definition).unwrap(),
+        )]
+        .into(),
+        ..options()
+    };
+    let def = to_llb(&p, &o).definition;
+    assert!(def.def.contains(&theirs.definition.def[0]));
+    let Some(pb::op::Op::Merge(m)) = final_op(&p, &o).op else {
+        panic!("a merge onto their image")
+    };
+    assert_eq!(Some(&m.inputs[0].input), Some(&0));
+    let merge = ops(&def)
+        .into_iter()
+        .find(|op| matches!(op.op, Some(pb::op::Op::Merge(_))))
+        .unwrap();
+    assert_eq!(Some(&merge.inputs[0].digest), theirs.head.as_ref());
+    // Nothing is pulled for it.
+    assert!(!def.def.iter().any(|b| {
+        matches!(pb::Op::decode(b.as_slice()).unwrap().op,
+            Some(pb::op::Op::Source(s)) if s.identifier.contains("distroless"))
+    }));
+}
+
+#[test]
 fn golden_llb_api() {
     let def = to_llb(
         &plan(include_str!("../../examples/api/gofront.yaml"), "1.2.3"),

@@ -40,9 +40,15 @@ pub(super) fn resolve(spec: &Spec, inputs: &Inputs, go_version: &str) -> Result<
                 })
                 .transpose()?;
             let reference = from_spec.unwrap_or_else(|| reference.to_string());
+            let (reference, input) =
+                match named_context(&inputs.named_contexts, role, &reference, platform)? {
+                    NamedImage::Reference(reference) => (reference, None),
+                    NamedImage::Input { value, name } => (value, Some(name)),
+                };
             Ok(SourceImage {
-                reference: named_context(&inputs.named_contexts, role, &reference, platform)?,
+                reference,
                 platform: platform.clone(),
+                input,
             })
         };
     let builder_ref = normalize(&builder_image(go_version, bookworm)).map_err(PlanError::Other)?;
@@ -70,17 +76,30 @@ pub(super) fn resolve(spec: &Spec, inputs: &Inputs, go_version: &str) -> Result<
     })
 }
 
+/// What a named context makes of an image of the graph.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NamedImage {
+    /// An image reference, normalized (the one given, when no context
+    /// names it).
+    Reference(String),
+    /// Another build's result, handed over as the frontend input `name`
+    /// (`value` is the context's value, `input:NAME`).
+    Input { value: String, name: String },
+}
+
 /// The image to use for `reference` (role `role`) after `--build-context`:
 /// as the Dockerfile frontend does, a context named after the image
 /// (familiar name, optionally `::<platform>`) replaces it; gofront also
-/// accepts its role names `builder` and `runtime`. Only `docker-image://`
-/// values can stand for an image.
+/// accepts its role names `builder` and `runtime`. An image can be replaced
+/// by another image (`docker-image://`) or by another build's result
+/// (`input:`, what bake sends for `target:`); a folder or a repository
+/// cannot stand for an image.
 pub fn named_context(
     contexts: &BTreeMap<String, String>,
     role: &str,
     reference: &str,
     platform: &Platform,
-) -> Result<String, PlanError> {
+) -> Result<NamedImage, PlanError> {
     let familiar = familiar_name(reference);
     let candidates = [
         format!("{familiar}::{}", platform.id()),
@@ -92,16 +111,20 @@ pub fn named_context(
         .iter()
         .find_map(|c| contexts.get(c).map(|v| (c.clone(), v.clone())))
     else {
-        return Ok(reference.to_string());
+        return Ok(NamedImage::Reference(reference.to_string()));
     };
-    match value.strip_prefix("docker-image://") {
-        Some(image) => normalize(image)
-            .map_err(|e| PlanError::Other(format!("--build-context {name}={value}: {e}"))),
-        None if value.starts_with("input:") => Err(PlanError::Other(format!(
-            "--build-context {name}: the {role} image ({familiar}) can be replaced by an image reference only, not by another build's result (a bake `target:` context); hint: push that image and name it, {name}=docker-image://REFERENCE"
-        ))),
-        None => Err(PlanError::Other(format!(
-            "--build-context {name}={value}: the {role} image ({familiar}) can only be replaced by another image (docker-image://REFERENCE)"
+    if let Some(image) = value.strip_prefix("docker-image://") {
+        return normalize(image)
+            .map(NamedImage::Reference)
+            .map_err(|e| PlanError::Other(format!("--build-context {name}={value}: {e}")));
+    }
+    match value.strip_prefix("input:") {
+        Some(input) if !input.is_empty() => Ok(NamedImage::Input {
+            value: value.clone(),
+            name: input.to_string(),
+        }),
+        _ => Err(PlanError::Other(format!(
+            "--build-context {name}={value}: the {role} image ({familiar}) can only be replaced by another image (docker-image://REFERENCE) or another build's result (a bake `target:` context)"
         ))),
     }
 }

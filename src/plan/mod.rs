@@ -21,7 +21,7 @@ mod ldflags;
 mod toolchain;
 
 pub use cache::CacheMode;
-pub use images::{builder_image, named_context, runtime_image};
+pub use images::{NamedImage, builder_image, named_context, runtime_image};
 pub use toolchain::{CROSS_COMPILERS, CrossCompiler};
 
 /// Where Go keeps its caches inside the builder (the golang images' GOPATH).
@@ -154,9 +154,15 @@ impl Target {
 /// An image the graph starts from, at the platform it is pulled for.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SourceImage {
-    /// Fully qualified (`docker.io/library/golang:1.26-alpine`).
+    /// Fully qualified (`docker.io/library/golang:1.26-alpine`); for an
+    /// input, the named context's value (`input:base`).
     pub reference: String,
     pub platform: Platform,
+    /// Another build's result that the client hands over as a frontend
+    /// input (a bake `contexts = { runtime = "target:base" }`): the input's
+    /// name. Its image config comes with the request, not from a registry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
 }
 
 /// A build secret mounted as a file.

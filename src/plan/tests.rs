@@ -358,15 +358,20 @@ fn named_contexts_replace_images_by_name_platform_or_role() {
             .collect()
     };
     let r = "gcr.io/distroless/static-debian12:latest";
-    assert_eq!(named_context(&ctx(&[]), "runtime", r, &amd64).unwrap(), r);
+    let named = |contexts: &BTreeMap<String, String>, role: &str, r: &str| match named_context(
+        contexts, role, r, &amd64,
+    )
+    .unwrap()
+    {
+        NamedImage::Reference(r) => r,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(named(&ctx(&[]), "runtime", r), r);
     let by_name = ctx(&[(
         "gcr.io/distroless/static-debian12",
         "docker-image://mirror.example/static:1",
     )]);
-    assert_eq!(
-        named_context(&by_name, "runtime", r, &amd64).unwrap(),
-        "mirror.example/static:1"
-    );
+    assert_eq!(named(&by_name, "runtime", r), "mirror.example/static:1");
     let by_platform = ctx(&[
         ("gcr.io/distroless/static-debian12", "docker-image://a:1"),
         (
@@ -374,23 +379,14 @@ fn named_contexts_replace_images_by_name_platform_or_role() {
             "docker-image://b:1",
         ),
     ]);
-    assert_eq!(
-        named_context(&by_platform, "runtime", r, &amd64).unwrap(),
-        "docker.io/library/b:1"
-    );
+    assert_eq!(named(&by_platform, "runtime", r), "docker.io/library/b:1");
     let by_role = ctx(&[("runtime", "docker-image://alpine:3.21")]);
     assert_eq!(
-        named_context(&by_role, "runtime", r, &amd64).unwrap(),
+        named(&by_role, "runtime", r),
         "docker.io/library/alpine:3.21"
     );
     assert_eq!(
-        named_context(
-            &by_role,
-            "builder",
-            "docker.io/library/golang:1.26-alpine",
-            &amd64
-        )
-        .unwrap(),
+        named(&by_role, "builder", "docker.io/library/golang:1.26-alpine"),
         "docker.io/library/golang:1.26-alpine"
     );
     let local = ctx(&[("builder", "local:mydir")]);
@@ -401,20 +397,24 @@ fn named_contexts_replace_images_by_name_platform_or_role() {
         &amd64,
     )
     .unwrap_err();
-    assert!(e.to_string().contains("--build-context builder=local:mydir: the builder image (golang:1.26-alpine) can only be replaced by another image"), "{e}");
+    assert!(e.to_string().contains("--build-context builder=local:mydir: the builder image (golang:1.26-alpine) can only be replaced by another image (docker-image://REFERENCE) or another build's result"), "{e}");
     // A bake `target:` context arrives as a frontend input.
-    let e = named_context(
-        &ctx(&[("runtime", "input:runtime")]),
-        "runtime",
-        "gcr.io/distroless/static-debian12",
-        &amd64,
-    )
-    .unwrap_err();
+    assert_eq!(
+        named_context(
+            &ctx(&[("runtime", "input:base")]),
+            "runtime",
+            "gcr.io/distroless/static-debian12",
+            &amd64,
+        )
+        .unwrap(),
+        NamedImage::Input {
+            value: "input:base".into(),
+            name: "base".into()
+        }
+    );
     assert!(
-        e.to_string().contains(
-            "not by another build's result (a bake `target:` context); hint: push that image"
-        ),
-        "{e}"
+        named_context(&ctx(&[("runtime", "input:")]), "runtime", r, &amd64).is_err(),
+        "an input needs a name"
     );
     // Through the plan.
     let mut i = inputs();
@@ -424,6 +424,12 @@ fn named_contexts_replace_images_by_name_platform_or_role() {
     )]);
     let p = plan_of("main: .\n", &i).unwrap();
     assert_eq!(p.builder.reference, "registry.internal/golang:1.26-alpine");
+    assert_eq!(p.builder.input, None);
+    i.named_contexts = ctx(&[("runtime", "input:base")]);
+    let p = plan_of("main: .\n", &i).unwrap();
+    let runtime = p.runtime.unwrap();
+    assert_eq!(runtime.input.as_deref(), Some("base"));
+    assert_eq!(runtime.reference, "input:base");
 }
 
 fn compile_argv(p: &Plan, i: usize) -> Vec<String> {

@@ -59,6 +59,9 @@ pub mod keys {
     pub const LABEL_PREFIX: &str = "label:";
     /// `--build-context NAME=VALUE`.
     pub const NAMED_CONTEXT_PREFIX: &str = "context:";
+    /// The metadata of a frontend input that is another build's result
+    /// (its image config), keyed by the input's name.
+    pub const INPUT_METADATA_PREFIX: &str = "input-metadata:";
     /// Build args BuildKit's own frontends give a meaning to.
     pub const ARG_MULTI_PLATFORM: &str = "BUILDKIT_MULTI_PLATFORM";
     pub const ARG_KEEP_GIT_DIR: &str = "BUILDKIT_CONTEXT_KEEP_GIT_DIR";
@@ -110,6 +113,9 @@ pub struct BuildRequest {
     pub extra_hosts: Vec<(String, String)>,
     /// `--build-context NAME=VALUE`.
     pub named_contexts: BTreeMap<String, String>,
+    /// Input name → the metadata JSON of that build's result (bake sends
+    /// it with a `target:` context).
+    pub input_metadata: BTreeMap<String, String>,
     pub vcs_revision: Option<String>,
     pub vcs_source: Option<String>,
     /// `--cache-from`: named in every solve of the build.
@@ -193,6 +199,7 @@ impl BuildRequest {
             network: parse_network(get(keys::NETWORK).unwrap_or_default())?,
             extra_hosts: parse_extra_hosts(get(keys::EXTRA_HOSTS).unwrap_or_default())?,
             named_contexts: opts.with_prefix(keys::NAMED_CONTEXT_PREFIX),
+            input_metadata: opts.with_prefix(keys::INPUT_METADATA_PREFIX),
             vcs_revision: non_empty(keys::VCS_REVISION).map(str::to_string),
             vcs_source: non_empty(keys::VCS_SOURCE).map(str::to_string),
             cache_imports: parse_cache_imports(

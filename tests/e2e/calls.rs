@@ -45,8 +45,8 @@ pub fn calls_outline_targets_and_check_through_buildx() {
     let out_dir = tempfile::tempdir().unwrap();
     let b = build_local(ctx.path(), "gofront.yaml", out_dir.path(), &[]);
     b.assert_ok();
-    assert!(b.log.contains("1 warning found"), "{}", b.log);
-    assert!(b.log.contains("MissingDockerignore"), "{}", b.log);
+    b.assert_logged("1 warning found");
+    b.assert_logged("MissingDockerignore");
 
     // A broken spec: the check fails with the error and its line.
     write_spec(ctx.path(), "main: ./cmd/server\nmian: x\n");

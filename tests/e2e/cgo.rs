@@ -38,12 +38,7 @@ pub fn cgo_cross_compiles_to_arm64() {
         &["--platform", "linux/arm64"],
     );
     b.assert_ok();
-    assert!(
-        b.log
-            .contains("[gofront] apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross"),
-        "{}",
-        b.log
-    );
+    b.assert_logged("[gofront] apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross");
     let bin = out.path().join("usr/local/bin/cgohello");
     let facts = elf(&std::fs::read(&bin).unwrap()).unwrap();
     assert_eq!(

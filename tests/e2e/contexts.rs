@@ -40,12 +40,7 @@ pub fn build_contexts_replace_the_frontend_and_the_images() {
         ],
     );
     let b = &img.build;
-    assert!(
-        b.log
-            .contains("[gofront] resolve image config for docker.io/library/alpine:3.21"),
-        "{}",
-        b.log
-    );
+    b.assert_logged("[gofront] resolve image config for docker.io/library/alpine:3.21");
     let files = img.files();
     assert!(
         files.iter().any(|f| f.path == "bin/busybox"),
@@ -76,6 +71,75 @@ pub fn build_contexts_replace_the_frontend_and_the_images() {
     ]);
 }
 
+/// A bake target's result as the runtime image (`contexts = { runtime =
+/// "target:base" }`): buildx builds `base` and hands it to gofront as a
+/// frontend input with its image config; the service image is layered on
+/// it and keeps its config (env, labels), nothing is pulled for the
+/// default runtime.
+pub fn bake_target_context_replaces_the_runtime() {
+    let ctx = copy_example("hello");
+    write(
+        ctx.path(),
+        "base.Dockerfile",
+        "FROM gcr.io/distroless/static-debian12\nENV TEAM=core\nLABEL org.example.base=yes\n",
+    );
+    write(
+        ctx.path(),
+        "docker-bake.hcl",
+        r#"
+target "base" {
+  context    = "."
+  dockerfile = "base.Dockerfile"
+}
+
+target "svc" {
+  context    = "."
+  dockerfile = "gofront.yaml"
+  contexts   = { runtime = "target:base" }
+  args       = { VERSION = "7.7.7" }
+}
+"#,
+    );
+    let img = Image::build_with("bake", |tag| {
+        bake(ctx.path(), "docker-bake.hcl", "svc", tag)
+    });
+    let b = &img.build;
+    // The base target's own op (named by its Dockerfile) is in the graph,
+    // and gofront neither resolves nor pulls its default runtime.
+    assert!(
+        b.log
+            .contains("1/1] FROM gcr.io/distroless/static-debian12"),
+        "the runtime is the base target's result: {}",
+        b.log
+    );
+    assert!(
+        !b.log.contains("[gofront] runtime gcr.io")
+            && !b.log.contains("resolve image config for gcr.io"),
+        "nothing is resolved for the default runtime: {}",
+        b.log
+    );
+    let config = &img.inspect()["Config"];
+    let env: Vec<&str> = config["Env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(
+        env.contains(&"TEAM=core"),
+        "the base's env is kept: {env:?}"
+    );
+    assert_eq!(config["Labels"]["org.example.base"], "yes");
+    assert_eq!(
+        config["Labels"]["org.opencontainers.image.version"],
+        "7.7.7"
+    );
+    assert_eq!(config["User"], "65532:65532");
+    let server = img.serve();
+    assert!(server.get("/").contains("7.7.7"));
+    assert!(img.files().iter().any(|f| f.path == "usr/local/bin/hello"));
+}
+
 /// A git URL as the build context (`docker build -f gofront.yaml URL#ref`):
 /// BuildKit fetches the repository (public/hello.git of the fixture server),
 /// the spec comes from it, and the client sends no files.
@@ -92,12 +156,7 @@ pub fn git_url_context_is_fetched_by_buildkit(d: Daemon) {
         )
     });
     let b = &img.build;
-    assert!(
-        b.log
-            .contains("[gofront] load git context 127.42.0.1/public/hello.git#main"),
-        "{}",
-        b.log
-    );
+    b.assert_logged("[gofront] load git context 127.42.0.1/public/hello.git#main");
     assert_eq!(img.serve().get("/"), "hello from gofront from-git\n");
     drop(img);
     // A branch that does not exist fails with git's answer (buildx asks

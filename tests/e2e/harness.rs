@@ -180,6 +180,16 @@ impl Build {
         assert!(self.ok, "the build failed:\n{}", self.log);
     }
 
+    /// The build's output mentions `needle` (a step's name, a message).
+    #[track_caller]
+    pub fn assert_logged(&self, needle: &str) {
+        assert!(
+            self.log.contains(needle),
+            "the build log should contain {needle:?}:\n{}",
+            self.log
+        );
+    }
+
     /// The build failed with an error that contains every `needle` and is
     /// not a bare exit code.
     #[track_caller]
@@ -345,8 +355,37 @@ fn run_build(
     cmd.args(go_setting_args());
     cmd.args(args);
     cmd.arg(context);
+    run_with_deadline(cmd, "docker build")
+}
+
+/// `buildx bake` of `target` in `dir`'s `file` on buildkitd, loaded into
+/// Docker as `tag` (`--allow fs.read`: buildx v0.38+ asks for it before
+/// bake reads a local folder).
+pub fn bake(dir: &Path, file: &str, target: &str, tag: &str) -> Build {
+    let mut cmd = buildx();
+    cmd.current_dir(dir)
+        .args([
+            "--builder",
+            BUILDX_BUILDER,
+            "bake",
+            "--progress=plain",
+            "--load",
+        ])
+        .arg("-f")
+        .arg(file)
+        .arg(format!("--allow=fs.read={}", dir.display()))
+        .arg(format!("--set={target}.tags={tag}"))
+        .arg(target);
+    run_with_deadline(cmd, "buildx bake")
+}
+
+/// Run a build command to its end (10 minutes at most: a hang fails the
+/// test), its output captured.
+fn run_with_deadline(mut cmd: Command, what: &str) -> Build {
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("docker build starts");
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("{what} does not start: {e}"));
     let mut stdout = child.stdout.take().unwrap();
     let mut stderr = child.stderr.take().unwrap();
     let out_reader = std::thread::spawn(move || {
@@ -366,7 +405,7 @@ fn run_build(
         }
         if Instant::now() > deadline {
             let _ = child.kill();
-            panic!("docker build did not finish in 10 minutes (a hang?)");
+            panic!("{what} did not finish in 10 minutes (a hang?)");
         }
         std::thread::sleep(Duration::from_millis(100));
     };

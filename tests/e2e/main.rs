@@ -116,6 +116,7 @@ on_buildkitd_only!(
     platforms::several_platforms_push_one_index,
     cgo::cgo_cross_compiles_to_arm64,
     contexts::build_contexts_replace_the_frontend_and_the_images,
+    contexts::bake_target_context_replaces_the_runtime,
     contexts::git_query_contexts_as_opt_and_as_frontend_input,
     calls::calls_outline_targets_and_check_through_buildx,
 );

@@ -62,11 +62,7 @@ pub fn private_module_over_a_git_server_with_a_netrc_secret(d: Daemon) {
         &wrong,
     );
     b.assert_failed_with(&["go mod download failed"]);
-    assert!(
-        b.log.contains("git.gofront.test/team/greeting"),
-        "{}",
-        b.log
-    );
+    b.assert_logged("git.gofront.test/team/greeting");
 }
 
 /// `private: { ssh: true, known_hosts: [...] }`: the module is fetched by
@@ -120,5 +116,5 @@ pub fn private_module_over_ssh_with_the_agent_forwarded(d: Daemon) {
         &args,
     );
     b.assert_failed_with(&["go mod download failed"]);
-    assert!(b.log.contains("Host key verification failed"), "{}", b.log);
+    b.assert_logged("Host key verification failed");
 }

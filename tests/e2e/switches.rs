@@ -36,7 +36,7 @@ pub fn upx_compresses_the_binary(d: Daemon) {
     .unwrap();
     let packed = Image::build(d, ctx.path(), "upx", &[]);
     let b = &packed.build;
-    assert!(b.log.contains("[gofront] upx hello"), "{}", b.log);
+    b.assert_logged("[gofront] upx hello");
     let size = |img: &Image| file(&img.files(), "usr/local/bin/hello").data.len();
     let (before, after) = (size(&plain), size(&packed));
     assert!(after * 2 < before, "upx: {before} -> {after} bytes");
@@ -77,12 +77,7 @@ pub fn images_in_the_spec_replace_the_builder_and_the_runtime(d: Daemon) {
     );
     let img = Image::build(d, ctx.path(), "images", &[]);
     let b = &img.build;
-    assert!(
-        b.log
-            .contains("[gofront] builder docker.io/library/golang:1.26-bookworm"),
-        "{}",
-        b.log
-    );
+    b.assert_logged("[gofront] builder docker.io/library/golang:1.26-bookworm");
     // alpine has a shell; distroless does not.
     assert_eq!(
         img.run_entrypoint("/bin/sh", &["-c", "echo from alpine"]),

@@ -9,7 +9,7 @@ pub fn tests_gate_the_image(d: Daemon) {
     let ctx = copy_example("tested");
     let img = Image::build(d, ctx.path(), "tested", &[]);
     let b = &img.build;
-    assert!(b.log.contains("[gofront] go test ./..."), "{}", b.log);
+    b.assert_logged("[gofront] go test ./...");
     assert_eq!(img.serve().get("/?name=x"), "hello, x\n");
     drop(img);
 
@@ -58,7 +58,7 @@ pub fn race_detector_tests_run_with_cgo_on_bookworm(d: Daemon) {
     );
     b.assert_ok();
     // (The argv, -race included, is checked by the plan's unit tests.)
-    assert!(b.log.contains("[gofront] go test ./..."), "{}", b.log);
+    b.assert_logged("[gofront] go test ./...");
     assert!(
         b.log.contains("golang:1.26-bookworm"),
         "the race detector needs gcc: {}",
