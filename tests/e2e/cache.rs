@@ -118,7 +118,7 @@ pub fn no_cache_reruns_the_steps(d: Daemon) {
 /// imported cache: no module is downloaded and only the main module is
 /// compiled. (BuildKit imports a cache for a frontend's solves only when
 /// the frontend names it in each.)
-pub fn a_fresh_runner_takes_modules_and_compiled_dependencies_from_cache_from() {
+pub fn a_fresh_runner_takes_modules_and_compiled_dependencies_from_cache_from(d: Daemon) {
     let ctx = copy_example("api");
     let out = tempfile::tempdir().unwrap();
     let cache = format!("127.0.0.1:5000/e2e-cache/{}", unique_tag("ci"));
@@ -126,8 +126,8 @@ pub fn a_fresh_runner_takes_modules_and_compiled_dependencies_from_cache_from() 
     // exports its own (the first finds none to import).
     let to = format!("--cache-to=type=registry,ref={cache},mode=max");
     let from = format!("--cache-from=type=registry,ref={cache}");
-    prune_buildkitd();
-    let first = build_local(ctx.path(), "gofront.yaml", out.path(), &[&from, &to]);
+    prune_build_cache(d);
+    let first = build_local(d, ctx.path(), "gofront.yaml", out.path(), &[&from, &to]);
     first.assert_ok();
     assert!(!first.step("[gofront] go mod download").cached);
     let precompile = first.step("[gofront] compile the dependencies");
@@ -138,8 +138,8 @@ pub fn a_fresh_runner_takes_modules_and_compiled_dependencies_from_cache_from() 
     );
     // The next commit, on a runner whose BuildKit has no cache.
     let edited = edit_api_greeting(ctx.path());
-    prune_buildkitd();
-    let second = build_local(ctx.path(), "gofront.yaml", out.path(), &[&from, &to]);
+    prune_build_cache(d);
+    let second = build_local(d, ctx.path(), "gofront.yaml", out.path(), &[&from, &to]);
     second.assert_ok();
     for reused in [
         "[gofront] go mod download",

@@ -28,10 +28,11 @@ pub fn cgo_builds_on_bookworm_and_runs_on_distroless_base(d: Daemon) {
 /// cgo to another architecture: Debian's cross gcc runs in the builder at
 /// the build platform (no emulation); the arm64 binary links the arm64
 /// glibc of distroless/base and runs under qemu-user against that image.
-pub fn cgo_cross_compiles_to_arm64() {
+pub fn cgo_cross_compiles_to_arm64(d: Daemon) {
     let ctx = cgo_hello();
     let out = tempfile::tempdir().unwrap();
     let b = build_local(
+        d,
         ctx.path(),
         "gofront.yaml",
         out.path(),

@@ -26,10 +26,10 @@ pub fn dockerignore_is_honoured(d: Daemon) {
 /// `--build-context` names the frontend image itself (BuildKit ≥ v0.12
 /// resolves it before starting the frontend) and any image the graph uses,
 /// by its name or by gofront's role names.
-pub fn build_contexts_replace_the_frontend_and_the_images() {
+pub fn build_contexts_replace_the_frontend_and_the_images(d: Daemon) {
     let ctx = copy_example("hello");
     let img = Image::build(
-        Daemon::Buildkit,
+        d,
         ctx.path(),
         "contexts",
         &[
@@ -51,7 +51,7 @@ pub fn build_contexts_replace_the_frontend_and_the_images() {
 
     // By role, and a value that cannot stand for an image.
     let img = Image::build(
-        Daemon::Buildkit,
+        d,
         ctx.path(),
         "contexts",
         &["--build-context", "runtime=docker-image://alpine:3.21"],
@@ -59,7 +59,7 @@ pub fn build_contexts_replace_the_frontend_and_the_images() {
     assert!(img.files().iter().any(|f| f.path == "bin/busybox"));
     drop(img);
     let b = build(
-        Daemon::Buildkit,
+        d,
         ctx.path(),
         "gofront.yaml",
         &unique_tag("contexts"),
@@ -76,7 +76,7 @@ pub fn build_contexts_replace_the_frontend_and_the_images() {
 /// frontend input with its image config; the service image is layered on
 /// it and keeps its config (env, labels), nothing is pulled for the
 /// default runtime.
-pub fn bake_target_context_replaces_the_runtime() {
+pub fn bake_target_context_replaces_the_runtime(d: Daemon) {
     let ctx = copy_example("hello");
     write(
         ctx.path(),
@@ -100,8 +100,8 @@ target "svc" {
 }
 "#,
     );
-    let img = Image::build_with("bake", |tag| {
-        bake(ctx.path(), "docker-bake.hcl", "svc", tag)
+    let img = Image::build_with(d, "bake", |tag| {
+        bake(d, ctx.path(), "docker-bake.hcl", "svc", tag)
     });
     let b = &img.build;
     // The base target's own op (named by its Dockerfile) is in the graph,
@@ -145,7 +145,7 @@ target "svc" {
 /// the spec comes from it, and the client sends no files.
 pub fn git_url_context_is_fetched_by_buildkit(d: Daemon) {
     let _server = GitServer::start();
-    let img = Image::build_with("git", |tag| {
+    let img = Image::build_with(d, "git", |tag| {
         build_url(
             d,
             "http://127.42.0.1/public/hello.git#main",
@@ -200,7 +200,7 @@ pub fn tarball_context_on_stdin(d: Daemon) {
         b.assert_failed_with(&["Docker 20.10 sends a context on stdin only once"]);
         return;
     }
-    let img = Image::build_with("tarball", |tag| {
+    let img = Image::build_with(d, "tarball", |tag| {
         build_stdin(d, &tarball, "gofront.yaml", tag, &args)
     });
     assert_eq!(img.serve().get("/"), "hello from gofront from-a-tarball\n");
@@ -213,7 +213,7 @@ pub fn tarball_context_on_stdin(d: Daemon) {
 /// hands it over as the frontend inputs `context` and `dockerfile` (cap
 /// `moby.buildkit.frontend.inputs`). Both build `hello` from a subfolder of
 /// public/examples.git at tag v1.
-pub fn git_query_contexts_as_opt_and_as_frontend_input() {
+pub fn git_query_contexts_as_opt_and_as_frontend_input(d: Daemon) {
     let _server = GitServer::start();
     let url = "http://127.42.0.1/public/examples.git?tag=v1&subdir=hello";
     for (env, ours) in [
@@ -221,9 +221,9 @@ pub fn git_query_contexts_as_opt_and_as_frontend_input() {
         (Some(("BUILDX_SEND_GIT_QUERY_AS_INPUT", "1")), false),
     ] {
         let env: Vec<(&str, &str)> = env.into_iter().collect();
-        let img = Image::build_with("gitquery", |tag| {
+        let img = Image::build_with(d, "gitquery", |tag| {
             build_url(
-                Daemon::Buildkit,
+                d,
                 url,
                 "gofront.yaml",
                 tag,

@@ -16,6 +16,32 @@ pub fn docker() -> Command {
     c
 }
 
+/// The Docker 29 daemon of `scripts/docker29-up.sh`.
+pub const DOCKER29_HOST: &str = "unix:///run/gofront-docker29/docker.sock";
+
+/// The Docker 29.8 client (`.tools/docker29/cli/docker`, its `build` is
+/// buildx's `docker` driver) talking to Docker 29: `DOCKER_HOST` and
+/// `DOCKER_CONFIG` (the buildx plugin, buildx's state) are set on the
+/// command, never taken from the test's environment.
+pub fn docker29() -> Command {
+    let root = repo_root().join(".tools/docker29");
+    let mut c = Command::new(root.join("cli/docker"));
+    c.env("DOCKER_HOST", DOCKER29_HOST)
+        .env("DOCKER_CONFIG", root.join("config"))
+        .env_remove("DOCKER_CONTEXT");
+    c
+}
+
+/// The CLI of the engine whose image store holds `daemon`'s images:
+/// Docker 20.10 for its own builds and for buildkitd's (`--load`), Docker
+/// 29 for its own.
+pub fn docker_on(daemon: Daemon) -> Command {
+    match daemon {
+        Daemon::Docker | Daemon::Buildkit => docker(),
+        Daemon::Docker29 => docker29(),
+    }
+}
+
 fn run(cmd: &mut Command) -> Output {
     cmd.output()
         .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
@@ -121,6 +147,10 @@ pub enum Daemon {
     /// A current buildkitd through buildx (remote driver), images from the
     /// local registry mirror.
     Buildkit,
+    /// Docker 29's built-in BuildKit (v0.33) through plain `docker build`
+    /// (buildx's `docker` driver), the containerd image store; images from
+    /// the local registry mirror.
+    Docker29,
 }
 
 /// The builder `scripts/buildkit-up.sh` registers.
@@ -131,14 +161,18 @@ pub fn buildx() -> Command {
     Command::new(repo_root().join(".tools/bin/buildx"))
 }
 
-/// Empty buildkitd's build cache, as on a fresh CI runner (the base images
-/// come back from the local registry when a build needs them).
-pub fn prune_buildkitd() {
-    run_ok(
-        Command::new(repo_root().join(".tools/bin/buildctl"))
-            .args(["--addr", "unix:///run/gofront-buildkit/buildkitd.sock"])
-            .args(["prune", "--all"]),
-    );
+/// Empty a current BuildKit's build cache, as on a fresh CI runner (the
+/// base images come back from the local registry when a build needs them).
+pub fn prune_build_cache(daemon: Daemon) {
+    match daemon {
+        Daemon::Buildkit => run_ok(
+            Command::new(repo_root().join(".tools/bin/buildctl"))
+                .args(["--addr", "unix:///run/gofront-buildkit/buildkitd.sock"])
+                .args(["prune", "--all"]),
+        ),
+        Daemon::Docker29 => run_ok(docker29().args(["builder", "prune", "--all", "--force"])),
+        Daemon::Docker => panic!("the fresh-runner tests need a current BuildKit"),
+    };
 }
 
 pub struct Build {
@@ -271,21 +305,7 @@ impl Build {
 /// `docker build --progress=plain -f <spec> -t <tag> <args> <context>`,
 /// killed after 10 minutes: a hung frontend (pitfall P1) fails the test.
 pub fn build(daemon: Daemon, context: &Path, spec: &str, tag: &str, args: &[&str]) -> Build {
-    let cmd = match daemon {
-        Daemon::Docker => {
-            let mut c = docker();
-            c.arg("build");
-            c
-        }
-        Daemon::Buildkit => {
-            let mut c = buildx_build();
-            // --load puts the result in Docker's image store, so the same
-            // inspect/run checks apply to both daemons.
-            c.arg("--load");
-            c
-        }
-    };
-    build_inner(cmd, context, spec, Some(tag), args)
+    build_inner(build_command(daemon), context, spec, Some(tag), args)
 }
 
 /// `build` from a context URL (a git repository, a tarball), with `spec`
@@ -310,25 +330,46 @@ pub fn build_stdin(daemon: Daemon, tarball: &Path, spec: &str, tag: &str, args: 
     run_build(cmd, Path::new(spec), Path::new("-"), Some(tag), args)
 }
 
+/// The build command whose result lands in an image store: `docker build`
+/// on Docker 20.10 and on Docker 29 (which keeps it in its containerd
+/// store), `buildx build --load` on buildkitd (into Docker 20.10's store,
+/// so the same inspect/run checks apply).
 fn build_command(daemon: Daemon) -> Command {
     match daemon {
-        Daemon::Docker => {
-            let mut c = docker();
-            c.arg("build");
-            c
-        }
         Daemon::Buildkit => {
             let mut c = buildx_build();
             c.arg("--load");
             c
         }
+        Daemon::Docker | Daemon::Docker29 => plain_build(daemon),
     }
+}
+
+/// `docker build` as a user types it, with no output chosen: Docker 20.10's
+/// own client, or Docker 29's (buildx, `docker` driver).
+fn plain_build(daemon: Daemon) -> Command {
+    let mut c = match daemon {
+        Daemon::Docker => docker(),
+        Daemon::Docker29 => docker29(),
+        Daemon::Buildkit => return buildx_build(),
+    };
+    c.arg("build");
+    c
 }
 
 fn buildx_build() -> Command {
     let mut c = buildx();
     c.args(["--builder", BUILDX_BUILDER, "build"]);
     c
+}
+
+/// A build on a current BuildKit with its output chosen by the caller:
+/// buildx on buildkitd, or `docker build` on Docker 29.
+fn current_build(daemon: Daemon) -> Command {
+    match daemon {
+        Daemon::Buildkit | Daemon::Docker29 => plain_build(daemon),
+        Daemon::Docker => panic!("this test needs a current BuildKit"),
+    }
 }
 
 fn build_inner(
@@ -358,19 +399,26 @@ fn run_build(
     run_with_deadline(cmd, "docker build")
 }
 
-/// `buildx bake` of `target` in `dir`'s `file` on buildkitd, loaded into
-/// Docker as `tag` (`--allow fs.read`: buildx v0.38+ asks for it before
-/// bake reads a local folder).
-pub fn bake(dir: &Path, file: &str, target: &str, tag: &str) -> Build {
-    let mut cmd = buildx();
+/// `buildx bake` of `target` in `dir`'s `file` on buildkitd (loaded into
+/// Docker 20.10) or `docker buildx bake` on Docker 29 (its store), as `tag`
+/// (`--allow fs.read`: buildx v0.38+ asks for it before bake reads a local
+/// folder).
+pub fn bake(daemon: Daemon, dir: &Path, file: &str, target: &str, tag: &str) -> Build {
+    let mut cmd = match daemon {
+        Daemon::Buildkit => {
+            let mut c = buildx();
+            c.args(["--builder", BUILDX_BUILDER]);
+            c
+        }
+        Daemon::Docker29 => {
+            let mut c = docker29();
+            c.arg("buildx");
+            c
+        }
+        Daemon::Docker => panic!("bake needs a current BuildKit"),
+    };
     cmd.current_dir(dir)
-        .args([
-            "--builder",
-            BUILDX_BUILDER,
-            "bake",
-            "--progress=plain",
-            "--load",
-        ])
+        .args(["bake", "--progress=plain", "--load"])
         .arg("-f")
         .arg(file)
         .arg(format!("--allow=fs.read={}", dir.display()))
@@ -420,33 +468,77 @@ fn run_with_deadline(mut cmd: Command, what: &str) -> Build {
     }
 }
 
-fn inspect(image: &str) -> serde_json::Value {
-    let out = run_ok(docker().args(["image", "inspect", image]));
+/// `docker image inspect` of `image` in `daemon`'s image store.
+fn inspect(daemon: Daemon, image: &str) -> serde_json::Value {
+    let out = run_ok(docker_on(daemon).args(["image", "inspect", image]));
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     v[0].clone()
 }
 
-pub fn image_size(image: &str) -> i64 {
-    inspect(image)["Size"].as_i64().unwrap()
+/// The platform (`os/arch[/variant]`) of an image's config as `docker
+/// image inspect` shows it (the host's, when the store has it).
+fn inspected_platform(cfg: &serde_json::Value) -> String {
+    let mut p = format!(
+        "{}/{}",
+        cfg["Os"].as_str().unwrap(),
+        cfg["Architecture"].as_str().unwrap()
+    );
+    if let Some(v) = cfg["Variant"].as_str().filter(|v| !v.is_empty()) {
+        p.push('/');
+        p.push_str(v);
+    }
+    p
 }
 
-fn remove_image(image: &str) {
-    let _ = run(docker().args(["rmi", "-f", image]));
+/// The size of `image`'s filesystem: the sum of its layers, uncompressed.
+/// Docker 20.10's `Size` is that; the containerd store's counts the
+/// unpacked snapshot and the (compressed) content both, so on Docker 29
+/// the layers are read out of `docker save` and measured.
+pub fn image_size(daemon: Daemon, image: &str) -> i64 {
+    match daemon {
+        Daemon::Docker | Daemon::Buildkit => inspect(daemon, image)["Size"].as_i64().unwrap(),
+        Daemon::Docker29 => {
+            let platform = inspected_platform(&inspect(daemon, image));
+            let images = save_images(daemon, image, Some(&platform));
+            let [one] = images.as_slice() else {
+                panic!("{image}: {} images for {platform}", images.len());
+            };
+            one.layers_size as i64
+        }
+    }
+}
+
+/// `docker save` of `image` (only `platform`, or every platform it has)
+/// read as an OCI layout: Docker 29's containerd store writes one.
+pub fn save_images(daemon: Daemon, image: &str, platform: Option<&str>) -> Vec<OciImage> {
+    let dir = tempfile::tempdir().unwrap();
+    let tarball = dir.path().join("image.tar");
+    let mut cmd = docker_on(daemon);
+    cmd.arg("save").arg("-o").arg(&tarball);
+    if let Some(p) = platform {
+        cmd.args(["--platform", p]);
+    }
+    run_ok(cmd.arg(image));
+    read_oci_layout(&tarball)
+}
+
+fn remove_image(daemon: Daemon, image: &str) {
+    let _ = run(docker_on(daemon).args(["rmi", "-f", image]));
 }
 
 /// `docker run --rm <image> <args>`: the output.
-fn run_args(image: &str, args: &[&str]) -> String {
+fn run_args(daemon: Daemon, image: &str, args: &[&str]) -> String {
     run_ok(
-        docker()
+        docker_on(daemon)
             .args(["run", "--rm", "--network", "none", image])
             .args(args),
     )
 }
 
 /// `docker run --rm --entrypoint <entrypoint> <image> <args>`: the output.
-fn run_entrypoint(image: &str, entrypoint: &str, args: &[&str]) -> String {
+fn run_entrypoint(daemon: Daemon, image: &str, entrypoint: &str, args: &[&str]) -> String {
     run_ok(
-        docker()
+        docker_on(daemon)
             .args([
                 "run",
                 "--rm",
@@ -467,8 +559,10 @@ pub struct Image {
     pub tag: String,
     /// The build that made it first.
     pub build: Build,
-    /// The daemon and context directory, for `rebuild`.
-    source: Option<(Daemon, PathBuf)>,
+    /// The daemon that built it; its image is read through `docker_on`.
+    pub daemon: Daemon,
+    /// The context directory, for `rebuild`.
+    source: Option<PathBuf>,
 }
 
 impl Image {
@@ -476,23 +570,24 @@ impl Image {
     /// `unique_tag(what)`; the build must succeed.
     #[track_caller]
     pub fn build(daemon: Daemon, context: &Path, what: &str, args: &[&str]) -> Image {
-        let mut image = Image::build_with(what, |tag| {
+        let mut image = Image::build_with(daemon, what, |tag| {
             build(daemon, context, "gofront.yaml", tag, args)
         });
-        image.source = Some((daemon, context.to_path_buf()));
+        image.source = Some(context.to_path_buf());
         image
     }
 
-    /// The same for a build made another way (a context URL, a tarball on
-    /// stdin): `how` builds with the tag it is given.
+    /// The same for a build made another way on `daemon` (a context URL, a
+    /// tarball on stdin, bake): `how` builds with the tag it is given.
     #[track_caller]
-    pub fn build_with(what: &str, how: impl FnOnce(&str) -> Build) -> Image {
+    pub fn build_with(daemon: Daemon, what: &str, how: impl FnOnce(&str) -> Build) -> Image {
         let tag = unique_tag(what);
         let build = how(&tag);
         build.assert_ok();
         Image {
             tag,
             build,
+            daemon,
             source: None,
         }
     }
@@ -500,47 +595,48 @@ impl Image {
     /// The same context built again on the same daemon under the same tag,
     /// with `args`; the caller judges the result.
     pub fn rebuild(&self, args: &[&str]) -> Build {
-        let (daemon, context) = self
+        let context = self
             .source
             .as_ref()
             .expect("only an image built from a context directory is rebuilt");
-        build(*daemon, context, "gofront.yaml", &self.tag, args)
+        build(self.daemon, context, "gofront.yaml", &self.tag, args)
     }
 
     /// `docker image inspect`: the image's JSON.
     pub fn inspect(&self) -> serde_json::Value {
-        inspect(&self.tag)
+        inspect(self.daemon, &self.tag)
     }
 
+    /// The filesystem's size, uncompressed (`image_size`).
     pub fn size(&self) -> i64 {
-        image_size(&self.tag)
+        image_size(self.daemon, &self.tag)
     }
 
     /// Every file of the image's filesystem, sorted by path.
     pub fn files(&self) -> Vec<ImageFile> {
-        image_files(&self.tag)
+        image_files(self.daemon, &self.tag)
     }
 
     /// A container of the image serving on a loopback port, once it
     /// answers `/healthz`; removed on drop.
     pub fn serve(&self) -> Server {
-        Server::start(&self.tag)
+        Server::start(self.daemon, &self.tag)
     }
 
     /// `docker run --rm <image> <args>`: the output.
     pub fn run(&self, args: &[&str]) -> String {
-        run_args(&self.tag, args)
+        run_args(self.daemon, &self.tag, args)
     }
 
     /// `docker run --rm --entrypoint <entrypoint> <image> <args>`: the output.
     pub fn run_entrypoint(&self, entrypoint: &str, args: &[&str]) -> String {
-        run_entrypoint(&self.tag, entrypoint, args)
+        run_entrypoint(self.daemon, &self.tag, entrypoint, args)
     }
 }
 
 impl Drop for Image {
     fn drop(&mut self) {
-        remove_image(&self.tag);
+        remove_image(self.daemon, &self.tag);
     }
 }
 
@@ -564,10 +660,16 @@ pub fn file<'a>(files: &'a [ImageFile], path: &str) -> &'a ImageFile {
 }
 
 /// Every file of the image's filesystem (`docker export`), sorted by path.
-fn image_files(image: &str) -> Vec<ImageFile> {
-    let id = run_ok(docker().args(["create", image])).trim().to_string();
-    let out = run(docker().args(["export", &id]));
-    let _ = run(docker().args(["rm", "-f", &id]));
+/// The container is made for the image's own platform: the containerd
+/// store keeps a foreign-platform image as it is and `docker create` would
+/// look for the host's.
+fn image_files(daemon: Daemon, image: &str) -> Vec<ImageFile> {
+    let platform = inspected_platform(&inspect(daemon, image));
+    let id = run_ok(docker_on(daemon).args(["create", "--platform", &platform, image]))
+        .trim()
+        .to_string();
+    let out = run(docker_on(daemon).args(["export", &id]));
+    let _ = run(docker_on(daemon).args(["rm", "-f", &id]));
     assert!(out.status.success(), "docker export failed");
     let mut archive = tar::Archive::new(out.stdout.as_slice());
     let mut files = Vec::new();
@@ -610,27 +712,28 @@ fn image_files(image: &str) -> Vec<ImageFile> {
 
 /// A container serving on a random loopback port; removed on drop.
 pub struct Server {
+    daemon: Daemon,
     id: String,
     port: u16,
 }
 
 impl Server {
-    fn start(image: &str) -> Server {
-        let id = run_ok(docker().args(["run", "-d", "-p", "127.0.0.1::8080", image]))
+    fn start(daemon: Daemon, image: &str) -> Server {
+        let id = run_ok(docker_on(daemon).args(["run", "-d", "-p", "127.0.0.1::8080", image]))
             .trim()
             .to_string();
-        let port_out = run_ok(docker().args(["port", &id, "8080/tcp"]));
+        let port_out = run_ok(docker_on(daemon).args(["port", &id, "8080/tcp"]));
         let port = port_out
             .lines()
             .next()
             .and_then(|l| l.rsplit(':').next())
             .and_then(|p| p.trim().parse().ok())
             .unwrap_or_else(|| panic!("no port in {port_out:?}"));
-        let server = Server { id, port };
+        let server = Server { daemon, id, port };
         let deadline = Instant::now() + Duration::from_secs(20);
         while server.try_get("/healthz").is_none() {
             if Instant::now() > deadline {
-                let logs = run(docker().args(["logs", &server.id]));
+                let logs = run(docker_on(daemon).args(["logs", &server.id]));
                 panic!(
                     "{image} did not answer on port {port}: {}",
                     String::from_utf8_lossy(&logs.stderr)
@@ -655,7 +758,7 @@ impl Server {
     pub fn health(&self, within: Duration) -> String {
         let deadline = Instant::now() + within;
         loop {
-            let status = run_ok(docker().args([
+            let status = run_ok(docker_on(self.daemon).args([
                 "inspect",
                 "--format",
                 "{{.State.Health.Status}}",
@@ -678,7 +781,7 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = run(docker().args(["rm", "-f", &self.id]));
+        let _ = run(docker_on(self.daemon).args(["rm", "-f", &self.id]));
     }
 }
 
@@ -758,6 +861,8 @@ pub struct OciImage {
     pub config: serde_json::Value,
     /// Files of all layers, later layers winning.
     pub files: std::collections::BTreeMap<String, Vec<u8>>,
+    /// The layers' size uncompressed (their tar streams).
+    pub layers_size: u64,
 }
 
 /// Read an OCI layout tarball (`--output type=oci`): every platform image
@@ -821,15 +926,20 @@ pub fn read_oci_layout(tarball: &Path) -> Vec<OciImage> {
             platform.push_str(v);
         }
         let mut files = std::collections::BTreeMap::new();
+        let mut layers_size = 0;
         for layer in manifest["layers"].as_array().unwrap() {
             let raw = blobs.get(layer["digest"].as_str().unwrap()).unwrap();
             let media = layer["mediaType"].as_str().unwrap_or_default();
-            let reader: Box<dyn Read> = if media.ends_with("gzip") {
-                Box::new(flate2::read::GzDecoder::new(raw.as_slice()))
+            let mut tarball = Vec::new();
+            if media.ends_with("gzip") {
+                flate2::read::GzDecoder::new(raw.as_slice())
+                    .read_to_end(&mut tarball)
+                    .unwrap();
             } else {
-                Box::new(raw.as_slice())
-            };
-            for entry in tar::Archive::new(reader).entries().unwrap() {
+                tarball.extend_from_slice(raw);
+            }
+            layers_size += tarball.len() as u64;
+            for entry in tar::Archive::new(tarball.as_slice()).entries().unwrap() {
                 let mut entry = entry.unwrap();
                 let path = entry
                     .path()
@@ -846,22 +956,40 @@ pub fn read_oci_layout(tarball: &Path) -> Vec<OciImage> {
             platform,
             config,
             files,
+            layers_size,
         });
     }
     images.sort_by(|a, b| a.platform.cmp(&b.platform));
     images
 }
 
-/// `docker buildx build` to an OCI layout tarball; returns the build.
-pub fn build_oci(context: &Path, spec: &str, dest: &Path, args: &[&str]) -> Build {
-    let out = format!("type=oci,dest={}", dest.display());
-    let mut all = vec!["--output", out.as_str()];
-    all.extend_from_slice(args);
-    build_inner(buildx_build(), context, spec, None, &all)
+/// A build's images as an OCI layout tarball at `dest`: on buildkitd
+/// exported by buildx (`--output type=oci`); on Docker 29 built into its
+/// containerd store as a user would (`docker build -t`), then read back
+/// with `docker save` (every platform of the index) and removed.
+pub fn build_oci(daemon: Daemon, context: &Path, spec: &str, dest: &Path, args: &[&str]) -> Build {
+    match daemon {
+        Daemon::Buildkit => {
+            let out = format!("type=oci,dest={}", dest.display());
+            let mut all = vec!["--output", out.as_str()];
+            all.extend_from_slice(args);
+            build_inner(buildx_build(), context, spec, None, &all)
+        }
+        Daemon::Docker29 => {
+            let tag = unique_tag("oci");
+            let b = build_inner(plain_build(daemon), context, spec, Some(&tag), args);
+            if b.ok {
+                run_ok(docker29().arg("save").arg("-o").arg(dest).arg(&tag));
+                remove_image(daemon, &tag);
+            }
+            b
+        }
+        Daemon::Docker => panic!("several platforms need a current BuildKit"),
+    }
 }
 
 /// The build's filesystem exported to `dest` (`--output type=local`), on
-/// either daemon (Docker 20.10's CLI has `-o` with BuildKit too).
+/// any daemon (Docker 20.10's CLI has `-o` with BuildKit too).
 pub fn build_local_on(
     daemon: Daemon,
     context: &Path,
@@ -869,33 +997,34 @@ pub fn build_local_on(
     dest: &Path,
     args: &[&str],
 ) -> Build {
-    match daemon {
-        Daemon::Buildkit => build_local(context, spec, dest, args),
-        Daemon::Docker => {
-            let out = format!("type=local,dest={}", dest.display());
-            let mut all = vec!["--output", out.as_str()];
-            all.extend_from_slice(args);
-            let mut c = docker();
-            c.arg("build");
-            build_inner(c, context, spec, None, &all)
-        }
-    }
-}
-
-/// `docker buildx build --output type=local`: the image's filesystem in `dest`.
-pub fn build_local(context: &Path, spec: &str, dest: &Path, args: &[&str]) -> Build {
     let out = format!("type=local,dest={}", dest.display());
     let mut all = vec!["--output", out.as_str()];
     all.extend_from_slice(args);
-    build_inner(buildx_build(), context, spec, None, &all)
+    build_inner(plain_build(daemon), context, spec, None, &all)
 }
 
-/// `docker buildx build` pushed to `name` (a local registry reference).
-pub fn build_push(context: &Path, spec: &str, name: &str, args: &[&str]) -> Build {
+/// `--output type=local` on a current BuildKit: the image's filesystem in
+/// `dest`.
+pub fn build_local(
+    daemon: Daemon,
+    context: &Path,
+    spec: &str,
+    dest: &Path,
+    args: &[&str],
+) -> Build {
+    let out = format!("type=local,dest={}", dest.display());
+    let mut all = vec!["--output", out.as_str()];
+    all.extend_from_slice(args);
+    build_inner(current_build(daemon), context, spec, None, &all)
+}
+
+/// A build on a current BuildKit pushed to `name` (a local registry
+/// reference).
+pub fn build_push(daemon: Daemon, context: &Path, spec: &str, name: &str, args: &[&str]) -> Build {
     let out = format!("type=image,name={name},push=true");
     let mut all = vec!["--output", out.as_str()];
     all.extend_from_slice(args);
-    build_inner(buildx_build(), context, spec, None, &all)
+    build_inner(current_build(daemon), context, spec, None, &all)
 }
 
 /// The manifest (index) the local registry serves for `repo:tag`.
@@ -917,11 +1046,18 @@ pub fn registry_manifest(repo: &str, tag: &str) -> serde_json::Value {
     serde_json::from_str(body).unwrap()
 }
 
-/// `docker buildx build --call <call>` on the current buildkitd: exit code,
-/// stdout (the result) and stderr (progress).
-pub fn call(context: &Path, spec: &str, call: &str, args: &[&str]) -> (i32, String, String) {
-    let out = buildx()
-        .args(["--builder", BUILDX_BUILDER, "build", "--progress=plain"])
+/// `build --call <call>` on a current BuildKit (buildx on buildkitd,
+/// `docker build` on Docker 29): exit code, stdout (the result) and stderr
+/// (progress).
+pub fn call(
+    daemon: Daemon,
+    context: &Path,
+    spec: &str,
+    call: &str,
+    args: &[&str],
+) -> (i32, String, String) {
+    let out = current_build(daemon)
+        .arg("--progress=plain")
         .arg("--call")
         .arg(call)
         .arg("-f")

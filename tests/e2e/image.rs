@@ -72,7 +72,7 @@ pub fn hello_builds_runs_and_is_configured(d: Daemon) {
     );
 
     // On distroless, gofront adds the binary and nothing else of note.
-    let added = img.size() - image_size("gcr.io/distroless/static-debian12");
+    let added = img.size() - image_size(d, "gcr.io/distroless/static-debian12");
     assert!(
         added <= bin.data.len() as i64 + (1 << 20),
         "added {added} bytes for a {} byte binary",
@@ -116,13 +116,15 @@ pub fn scratch_image_is_binary_certs_and_passwd(d: Daemon) {
 }
 
 /// examples/multi: two binaries, ldflags templates, the entrypoint, a
-/// healthcheck that runs without a shell, the stop signal. On buildkitd the
-/// context is a git checkout, so buildx sends `vcs:revision` for {{.Commit}}.
+/// healthcheck that runs without a shell, the stop signal. Where the client
+/// is buildx (buildkitd, Docker 29's `docker build`) the context is a git
+/// checkout, so buildx sends `vcs:revision` for {{.Commit}}; Docker 20.10's
+/// client sends none.
 pub fn multi_binaries_templates_and_a_healthcheck_without_a_shell(d: Daemon) {
     let ctx = copy_example("multi");
     let commit = match d {
         Daemon::Docker => "unknown".to_string(),
-        Daemon::Buildkit => git_commit_all(ctx.path()),
+        Daemon::Buildkit | Daemon::Docker29 => git_commit_all(ctx.path()),
     };
     let img = Image::build(
         d,

@@ -1,6 +1,6 @@
-//! End-to-end tests: real `docker build` runs on Docker 20.10 (BuildKit v0.8)
-//! with the `ourorg/gofront` frontend image, and the images they produce are
-//! run and inspected.
+//! End-to-end tests: real builds with the `ourorg/gofront` frontend image on
+//! Docker 20.10 (BuildKit v0.8), buildkitd and Docker 29 (BuildKit v0.33),
+//! and the images they produce are run and inspected.
 //!
 //! They need the engine, the stand-in images and the frontend image, which
 //! `scripts/test.sh` sets up; hence `#[ignore]` here and `--include-ignored`
@@ -24,12 +24,20 @@ mod tests_gate;
 
 use harness::Daemon;
 
-/// Each test below runs twice: on Docker 20.10's built-in BuildKit (v0.8)
-/// and on a current buildkitd through buildx (`scripts/buildkit-up.sh`).
-/// `area::name` is the test's function; the tests are `docker20::name` and
-/// `buildkit::name`.
-macro_rules! on_both_daemons {
-    ($($area:ident::$name:ident),* $(,)?) => {
+/// The tests of `everywhere` run on three daemons: Docker 20.10's built-in
+/// BuildKit (v0.8) through `docker build`, a current buildkitd through
+/// buildx (`scripts/buildkit-up.sh`), and Docker 29's built-in BuildKit
+/// (v0.33, containerd image store) through plain `docker build`
+/// (`scripts/docker29-up.sh`). `area::name` is the test's function; the
+/// tests are `docker20::name`, `buildkit::name` and `docker29::name`.
+///
+/// The tests of `current_buildkit` need a current BuildKit: they are `name`
+/// on buildkitd and `docker29::name` on Docker 29.
+macro_rules! on_the_daemons {
+    (
+        everywhere: [$($area:ident::$name:ident),* $(,)?],
+        current_buildkit: [$($c_area:ident::$c_name:ident),* $(,)?] $(,)?
+    ) => {
         mod docker20 {
             $(
                 #[test]
@@ -48,6 +56,29 @@ macro_rules! on_both_daemons {
                 }
             )*
         }
+        mod docker29 {
+            $(
+                #[test]
+                #[ignore = "needs Docker 29 and the registry: run scripts/test.sh"]
+                fn $name() {
+                    super::$area::$name(super::Daemon::Docker29)
+                }
+            )*
+            $(
+                #[test]
+                #[ignore = "needs Docker 29 and the registry: run scripts/test.sh"]
+                fn $c_name() {
+                    super::$c_area::$c_name(super::Daemon::Docker29)
+                }
+            )*
+        }
+        $(
+            #[test]
+            #[ignore = "needs buildkitd, buildx and the registry: run scripts/test.sh"]
+            fn $c_name() {
+                $c_area::$c_name(Daemon::Buildkit)
+            }
+        )*
     };
 }
 
@@ -64,59 +95,47 @@ macro_rules! on_docker20_only {
     };
 }
 
-/// Tests of what only the current BuildKit can do; the test is `name`.
-macro_rules! on_buildkitd_only {
-    ($($area:ident::$name:ident),* $(,)?) => {
-        $(
-            #[test]
-            #[ignore = "needs buildkitd, buildx and the registry: run scripts/test.sh"]
-            fn $name() {
-                $area::$name()
-            }
-        )*
-    };
-}
-
-on_both_daemons!(
-    image::hello_builds_runs_and_is_configured,
-    image::scratch_image_is_binary_certs_and_passwd,
-    image::multi_binaries_templates_and_a_healthcheck_without_a_shell,
-    image::files_tzdata_and_workdir_on_scratch,
-    image::monorepo_module_in_a_workspace,
-    image::debug_target_adds_a_shell_toolbox,
-    switches::source_date_epoch_gives_the_same_image,
-    switches::upx_compresses_the_binary,
-    switches::binary_target_exports_only_the_binaries,
-    switches::images_in_the_spec_replace_the_builder_and_the_runtime,
-    switches::build_switches_reach_go_build,
-    cache::api_rebuild_after_an_edit_recompiles_only_what_changed,
-    cache::layers_mode_keeps_the_compiled_dependencies_through_an_edit,
-    cache::no_cache_reruns_the_steps,
-    errors::hostile_build_arg_is_data,
-    errors::bad_specs_fail_with_file_and_line,
-    errors::failing_go_build_is_reported,
-    platforms::foreign_platform_cross_compiles,
-    cgo::cgo_builds_on_bookworm_and_runs_on_distroless_base,
-    cgo::cgo_sqlite_runs_on_distroless_base,
-    contexts::dockerignore_is_honoured,
-    contexts::git_url_context_is_fetched_by_buildkit,
-    contexts::tarball_context_on_stdin,
-    private::private_module_over_a_git_server_with_a_netrc_secret,
-    private::private_module_over_ssh_with_the_agent_forwarded,
-    tests_gate::tests_gate_the_image,
-    tests_gate::race_detector_tests_run_with_cgo_on_bookworm,
+on_the_daemons!(
+    everywhere: [
+        image::hello_builds_runs_and_is_configured,
+        image::scratch_image_is_binary_certs_and_passwd,
+        image::multi_binaries_templates_and_a_healthcheck_without_a_shell,
+        image::files_tzdata_and_workdir_on_scratch,
+        image::monorepo_module_in_a_workspace,
+        image::debug_target_adds_a_shell_toolbox,
+        switches::source_date_epoch_gives_the_same_image,
+        switches::upx_compresses_the_binary,
+        switches::binary_target_exports_only_the_binaries,
+        switches::images_in_the_spec_replace_the_builder_and_the_runtime,
+        switches::build_switches_reach_go_build,
+        cache::api_rebuild_after_an_edit_recompiles_only_what_changed,
+        cache::layers_mode_keeps_the_compiled_dependencies_through_an_edit,
+        cache::no_cache_reruns_the_steps,
+        errors::hostile_build_arg_is_data,
+        errors::bad_specs_fail_with_file_and_line,
+        errors::failing_go_build_is_reported,
+        platforms::foreign_platform_cross_compiles,
+        cgo::cgo_builds_on_bookworm_and_runs_on_distroless_base,
+        cgo::cgo_sqlite_runs_on_distroless_base,
+        contexts::dockerignore_is_honoured,
+        contexts::git_url_context_is_fetched_by_buildkit,
+        contexts::tarball_context_on_stdin,
+        private::private_module_over_a_git_server_with_a_netrc_secret,
+        private::private_module_over_ssh_with_the_agent_forwarded,
+        tests_gate::tests_gate_the_image,
+        tests_gate::race_detector_tests_run_with_cgo_on_bookworm,
+    ],
+    current_buildkit: [
+        cache::a_fresh_runner_takes_modules_and_compiled_dependencies_from_cache_from,
+        platforms::seven_platforms_in_one_build,
+        platforms::spec_platforms_are_the_default,
+        platforms::several_platforms_push_one_index,
+        cgo::cgo_cross_compiles_to_arm64,
+        contexts::build_contexts_replace_the_frontend_and_the_images,
+        contexts::bake_target_context_replaces_the_runtime,
+        contexts::git_query_contexts_as_opt_and_as_frontend_input,
+        calls::calls_outline_targets_and_check_through_buildx,
+    ],
 );
 
 on_docker20_only!(platforms::several_platforms_on_docker_20_10_fail_clearly);
-
-on_buildkitd_only!(
-    cache::a_fresh_runner_takes_modules_and_compiled_dependencies_from_cache_from,
-    platforms::seven_platforms_in_one_build,
-    platforms::spec_platforms_are_the_default,
-    platforms::several_platforms_push_one_index,
-    cgo::cgo_cross_compiles_to_arm64,
-    contexts::build_contexts_replace_the_frontend_and_the_images,
-    contexts::bake_target_context_replaces_the_runtime,
-    contexts::git_query_contexts_as_opt_and_as_frontend_input,
-    calls::calls_outline_targets_and_check_through_buildx,
-);

@@ -51,11 +51,12 @@ const SEVEN: [&str; 7] = [
 /// Seven platforms in one buildx build: one image per platform in the
 /// index, each with the right config and a static binary for its machine;
 /// the arm64 and arm/v7 binaries run under qemu-user and answer.
-pub fn seven_platforms_in_one_build() {
+pub fn seven_platforms_in_one_build(d: Daemon) {
     let ctx = copy_example("hello");
     let out = tempfile::tempdir().unwrap();
     let dest = out.path().join("oci.tar");
     let b = build_oci(
+        d,
         ctx.path(),
         "gofront.yaml",
         &dest,
@@ -135,23 +136,24 @@ pub fn seven_platforms_in_one_build() {
 }
 
 /// `platforms:` in the spec is the default when the build names none.
-pub fn spec_platforms_are_the_default() {
+pub fn spec_platforms_are_the_default(d: Daemon) {
     let ctx = copy_example("hello");
     write_spec(ctx.path(), "platforms: [linux/arm64, linux/amd64/v3]\n");
     let out = tempfile::tempdir().unwrap();
     let dest = out.path().join("oci.tar");
-    build_oci(ctx.path(), "gofront.yaml", &dest, &[]).assert_ok();
+    build_oci(d, ctx.path(), "gofront.yaml", &dest, &[]).assert_ok();
     let images = read_oci_layout(&dest);
     let platforms: Vec<&str> = images.iter().map(|i| i.platform.as_str()).collect();
     assert_eq!(platforms, ["linux/amd64/v3", "linux/arm64"]);
 }
 
 /// Several platforms pushed to a registry: one index, one image per platform.
-pub fn several_platforms_push_one_index() {
+pub fn several_platforms_push_one_index(d: Daemon) {
     let ctx = copy_example("hello");
     let tag = unique_tag("push").rsplit(':').next().unwrap().to_string();
     let name = format!("127.0.0.1:5000/gofront-test/hello:{tag}");
     build_push(
+        d,
         ctx.path(),
         "gofront.yaml",
         &name,

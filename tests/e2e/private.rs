@@ -22,11 +22,7 @@ pub fn private_module_over_a_git_server_with_a_netrc_secret(d: Daemon) {
         "--build-arg",
         "GOINSECURE=git.gofront.test",
     ];
-    // Docker 20.10 runs build steps on a bridge network; buildkitd here
-    // runs them on the host's (scripts/buildkit-up.sh).
-    if d == Daemon::Docker {
-        args.extend(["--network", "host"]);
-    }
+    args.extend(host_network(d));
     let mut with_secret = args.clone();
     with_secret.extend(["--secret", secret.as_str()]);
     let img = Image::build(d, ctx.path(), "private", &with_secret);
@@ -95,9 +91,7 @@ pub fn private_module_over_ssh_with_the_agent_forwarded(d: Daemon) {
         "--ssh",
         key.as_str(),
     ];
-    if d == Daemon::Docker {
-        args.extend(["--network", "host"]);
-    }
+    args.extend(host_network(d));
     let img = Image::build(d, ctx.path(), "private-ssh", &args);
     assert_eq!(img.serve().get("/"), "hello from a private module\n");
     drop(img);
@@ -117,4 +111,14 @@ pub fn private_module_over_ssh_with_the_agent_forwarded(d: Daemon) {
     );
     b.assert_failed_with(&["go mod download failed"]);
     b.assert_logged("Host key verification failed");
+}
+
+/// The git server listens on loopback. Docker 20.10 and Docker 29 run build
+/// steps on their bridge network, so those builds ask for the host's;
+/// buildkitd here runs them on the host's already (scripts/buildkit-up.sh).
+fn host_network(d: Daemon) -> &'static [&'static str] {
+    match d {
+        Daemon::Docker | Daemon::Docker29 => &["--network", "host"],
+        Daemon::Buildkit => &[],
+    }
 }
