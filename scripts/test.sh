@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every test: static checks, unit and golden tests, then the end-to-end
-# tests on a real Docker engine. Installs and starts what it needs (Docker
-# 20.10 from Debian, the stand-in base images, the frontend image).
+# tests on three daemons (Docker 20.10, buildkitd, Docker 29). Installs and
+# starts what it needs (Docker 20.10 from Debian, the stand-in base images,
+# buildkitd and the registry, Docker 29, the frontend image).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,9 +30,14 @@ cargo clippy --all-targets --locked -- -D warnings
 
 step "frontend image"
 scripts/build-frontend-image.sh
-# Into the registry too, with the stand-ins: buildkitd resolves
-# docker.io/ourorg/gofront and the base images through it.
+# Into the registry too, with the stand-ins: buildkitd and Docker 29
+# resolve docker.io/ourorg/gofront and the base images through it.
 tests/standins/push-multiplatform.sh
+
+step "Docker 29 (containerd image store)"
+# After the push: it pulls the registry's current frontend image and
+# stand-ins into its store.
+scripts/docker29-up.sh
 
 step "unit, golden and end-to-end tests"
 # The end-to-end tests are #[ignore]d for a plain `cargo test`. They run one
