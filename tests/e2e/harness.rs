@@ -602,6 +602,25 @@ impl Image {
         build(self.daemon, context, "gofront.yaml", &self.tag, args)
     }
 
+    /// What identifies the image's content (its config and layers): the
+    /// image ID on Docker 20.10 (the config's digest); on Docker 29, whose
+    /// ID is the digest of an index that also holds a provenance
+    /// attestation (the build's own record, made anew by every build), the
+    /// digest of the host platform's image manifest.
+    pub fn content_digest(&self) -> String {
+        match self.daemon {
+            Daemon::Docker | Daemon::Buildkit => self.inspect()["Id"].as_str().unwrap().to_string(),
+            Daemon::Docker29 => {
+                let platform = inspected_platform(&self.inspect());
+                let images = save_images(self.daemon, &self.tag, Some(&platform));
+                let [one] = images.as_slice() else {
+                    panic!("{}: {} images for {platform}", self.tag, images.len());
+                };
+                one.manifest_digest.clone()
+            }
+        }
+    }
+
     /// `docker image inspect`: the image's JSON.
     pub fn inspect(&self) -> serde_json::Value {
         inspect(self.daemon, &self.tag)
@@ -660,14 +679,17 @@ pub fn file<'a>(files: &'a [ImageFile], path: &str) -> &'a ImageFile {
 }
 
 /// Every file of the image's filesystem (`docker export`), sorted by path.
-/// The container is made for the image's own platform: the containerd
-/// store keeps a foreign-platform image as it is and `docker create` would
-/// look for the host's.
+/// On Docker 29 the container is asked for the image's own platform (the
+/// containerd store selects a platform of an index, the host's by
+/// default); Docker 20.10 takes the one image a tag names, whatever its
+/// platform.
 fn image_files(daemon: Daemon, image: &str) -> Vec<ImageFile> {
-    let platform = inspected_platform(&inspect(daemon, image));
-    let id = run_ok(docker_on(daemon).args(["create", "--platform", &platform, image]))
-        .trim()
-        .to_string();
+    let mut create = docker_on(daemon);
+    create.arg("create");
+    if daemon == Daemon::Docker29 {
+        create.args(["--platform", &inspected_platform(&inspect(daemon, image))]);
+    }
+    let id = run_ok(create.arg(image)).trim().to_string();
     let out = run(docker_on(daemon).args(["export", &id]));
     let _ = run(docker_on(daemon).args(["rm", "-f", &id]));
     assert!(out.status.success(), "docker export failed");
@@ -863,6 +885,8 @@ pub struct OciImage {
     pub files: std::collections::BTreeMap<String, Vec<u8>>,
     /// The layers' size uncompressed (their tar streams).
     pub layers_size: u64,
+    /// The digest of its manifest (config and layers).
+    pub manifest_digest: String,
 }
 
 /// Read an OCI layout tarball (`--output type=oci`): every platform image
@@ -957,6 +981,7 @@ pub fn read_oci_layout(tarball: &Path) -> Vec<OciImage> {
             config,
             files,
             layers_size,
+            manifest_digest: digest.to_string(),
         });
     }
     images.sort_by(|a, b| a.platform.cmp(&b.platform));
