@@ -179,9 +179,10 @@ pub fn git_url_context_is_fetched_by_buildkit(d: Daemon) {
 }
 
 /// `docker build -f gofront.yaml - < context.tar.gz`: the client serves the
-/// tarball over its session and BuildKit unpacks it. Docker 20.10 serves it
-/// once, to its own Dockerfile frontend that reads the `# syntax` line, so a
-/// frontend image cannot read it again there: a clear error with a hint.
+/// tarball over its session and BuildKit unpacks it (buildx on buildkitd
+/// and on Docker 29). Docker 20.10 serves it once, to its own Dockerfile
+/// frontend that reads the `# syntax` line, so a frontend image cannot read
+/// it again there: a clear error with a hint.
 pub fn tarball_context_on_stdin(d: Daemon) {
     let ctx = copy_example("hello");
     let tarball = ctx.path().join("../hello-context.tar.gz");
@@ -195,10 +196,14 @@ pub fn tarball_context_on_stdin(d: Daemon) {
         .unwrap();
     assert!(status.success());
     let args = ["--build-arg", "VERSION=from-a-tarball"];
-    if d == Daemon::Docker {
-        let b = build_stdin(d, &tarball, "gofront.yaml", &unique_tag("tarball"), &args);
-        b.assert_failed_with(&["Docker 20.10 sends a context on stdin only once"]);
-        return;
+    match d {
+        Daemon::Docker => {
+            let b = build_stdin(d, &tarball, "gofront.yaml", &unique_tag("tarball"), &args);
+            b.assert_failed_with(&["Docker 20.10 sends a context on stdin only once"]);
+            return;
+        }
+        // buildx is the client on both: it serves the tarball to BuildKit.
+        Daemon::Buildkit | Daemon::Docker29 => {}
     }
     let img = Image::build_with(d, "tarball", |tag| {
         build_stdin(d, &tarball, "gofront.yaml", tag, &args)
