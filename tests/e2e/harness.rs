@@ -1049,7 +1049,12 @@ pub fn build_push(daemon: Daemon, context: &Path, spec: &str, name: &str, args: 
     let out = format!("type=image,name={name},push=true");
     let mut all = vec!["--output", out.as_str()];
     all.extend_from_slice(args);
-    build_inner(current_build(daemon), context, spec, None, &all)
+    let b = build_inner(current_build(daemon), context, spec, None, &all);
+    // Docker 29's image exporter keeps the pushed image in its store too.
+    if daemon == Daemon::Docker29 {
+        remove_image(daemon, name);
+    }
+    b
 }
 
 /// The manifest (index) the local registry serves for `repo:tag`.
