@@ -157,6 +157,9 @@ pub enum Daemon {
 pub const BUILDX_BUILDER: &str = "gofront";
 
 /// The buildx that `scripts/buildkit-up.sh` installs in `.tools/bin`.
+/// buildkitd's socket (`scripts/buildkit-up.sh`).
+pub const BUILDKITD_SOCKET: &str = "unix:///run/gofront-buildkit/buildkitd.sock";
+
 pub fn buildx() -> Command {
     Command::new(repo_root().join(".tools/bin/buildx"))
 }
@@ -167,7 +170,7 @@ pub fn prune_build_cache(daemon: Daemon) {
     match daemon {
         Daemon::Buildkit => run_ok(
             Command::new(repo_root().join(".tools/bin/buildctl"))
-                .args(["--addr", "unix:///run/gofront-buildkit/buildkitd.sock"])
+                .args(["--addr", BUILDKITD_SOCKET])
                 .args(["prune", "--all"]),
         ),
         Daemon::Docker29 => run_ok(docker29().args(["builder", "prune", "--all", "--force"])),
@@ -732,6 +735,33 @@ fn image_files(daemon: Daemon, image: &str) -> Vec<ImageFile> {
     files
 }
 
+/// `GET path` on a loopback port: the body, or `None` when nothing answers
+/// with HTTP.
+fn http_get(port: u16, path: &str) -> Option<String> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").ok()?;
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).ok()?;
+    let (head, body) = resp.split_once("\r\n\r\n")?;
+    head.starts_with("HTTP/1.").then(|| body.to_string())
+}
+
+/// `GET path` on a loopback port, retried until a service that is
+/// starting answers (`within` at most).
+pub fn http_get_within(port: u16, path: &str, within: Duration) -> String {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(body) = http_get(port, path) {
+            return body;
+        }
+        if Instant::now() > deadline {
+            panic!("nothing answered GET {path} on 127.0.0.1:{port}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 /// A container serving on a random loopback port; removed on drop.
 pub struct Server {
     daemon: Daemon,
@@ -767,13 +797,7 @@ impl Server {
     }
 
     fn try_get(&self, path: &str) -> Option<String> {
-        let mut s = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
-        s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-        write!(s, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").ok()?;
-        let mut resp = String::new();
-        s.read_to_string(&mut resp).ok()?;
-        let (head, body) = resp.split_once("\r\n\r\n")?;
-        head.starts_with("HTTP/1.").then(|| body.to_string())
+        http_get(self.port, path)
     }
 
     /// The container's health status once it is no longer `starting`.

@@ -14,6 +14,7 @@ mod harness;
 mod cache;
 mod calls;
 mod cgo;
+mod compose;
 mod contexts;
 mod errors;
 mod image;
@@ -139,3 +140,22 @@ on_the_daemons!(
 );
 
 on_docker20_only!(platforms::several_platforms_on_docker_20_10_fail_clearly);
+
+/// Docker Compose v2 (v5.5.1) on Docker 29, building with the engine's
+/// BuildKit and with buildkitd; the test is `name`.
+macro_rules! on_docker29_with_compose {
+    ($($area:ident::$name:ident),* $(,)?) => {
+        $(
+            #[test]
+            #[ignore = "needs Docker 29, compose and buildkitd: run scripts/test.sh"]
+            fn $name() {
+                $area::$name()
+            }
+        )*
+    };
+}
+
+on_docker29_with_compose!(
+    compose::compose_builds_on_docker29,
+    compose::compose_builds_on_buildkitd,
+);
