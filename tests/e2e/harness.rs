@@ -481,12 +481,18 @@ fn inspect(daemon: Daemon, image: &str) -> serde_json::Value {
 /// The platform (`os/arch[/variant]`) of an image's config as `docker
 /// image inspect` shows it (the host's, when the store has it).
 fn inspected_platform(cfg: &serde_json::Value) -> String {
-    let mut p = format!(
-        "{}/{}",
-        cfg["Os"].as_str().unwrap(),
-        cfg["Architecture"].as_str().unwrap()
-    );
-    if let Some(v) = cfg["Variant"].as_str().filter(|v| !v.is_empty()) {
+    platform_id(&cfg["Os"], &cfg["Architecture"], &cfg["Variant"])
+}
+
+/// `os/arch[/variant]` from an image config's fields (`docker inspect`
+/// capitalizes them, the OCI config does not).
+fn platform_id(
+    os: &serde_json::Value,
+    arch: &serde_json::Value,
+    variant: &serde_json::Value,
+) -> String {
+    let mut p = format!("{}/{}", os.as_str().unwrap(), arch.as_str().unwrap());
+    if let Some(v) = variant.as_str().filter(|v| !v.is_empty()) {
         p.push('/');
         p.push_str(v);
     }
@@ -964,15 +970,7 @@ pub fn read_oci_layout(tarball: &Path) -> Vec<OciImage> {
         }
         let manifest = blob_json(digest);
         let config = blob_json(manifest["config"]["digest"].as_str().unwrap());
-        let mut platform = format!(
-            "{}/{}",
-            config["os"].as_str().unwrap(),
-            config["architecture"].as_str().unwrap()
-        );
-        if let Some(v) = config["variant"].as_str().filter(|v| !v.is_empty()) {
-            platform.push('/');
-            platform.push_str(v);
-        }
+        let platform = platform_id(&config["os"], &config["architecture"], &config["variant"]);
         let mut files = std::collections::BTreeMap::new();
         let mut layers_size = 0;
         for layer in manifest["layers"].as_array().unwrap() {
