@@ -394,6 +394,21 @@ fn debug_flag(flag: &str) -> Option<&'static str> {
     }
 }
 
+/// What a check reports: every rule's findings, less the rules the spec's
+/// `# check=skip=` and `also` (`gofront check --skip`) leave out; an error
+/// when the directive names no rule.
+pub fn check(
+    spec: &spec::Spec,
+    ctx: &Context,
+    also: Skips,
+) -> Result<Vec<Finding>, spec::SpecError> {
+    let skips = Skips::of_spec(spec)?.and(also);
+    Ok(lint(spec, ctx)
+        .into_iter()
+        .filter(|f| !skips.skips(f.rule))
+        .collect())
+}
+
 /// The rules a check leaves out, from `# check=skip=A,B` at the top of the
 /// spec (the Dockerfile frontend's directive) or `gofront check --skip`.
 /// Names are matched in any case; `all` skips every rule; a name that is no

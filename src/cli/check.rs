@@ -59,7 +59,7 @@ pub(super) fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> 
             .report("check", err);
         }
     };
-    let (spec, _) = match read_spec(&spec_path) {
+    let spec = match read_spec(&spec_path) {
         Ok(s) => s,
         Err(e) => {
             let _ = writeln!(err, "{e}");
@@ -75,21 +75,17 @@ pub(super) fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> 
         );
         return 1;
     }
+    let ctx = lint::Context {
+        has_dockerignore: context.join(".dockerignore").is_file(),
+    };
     // The spec's own `# check=skip=` and --skip, read the same way.
-    let skips = match lint::Skips::of_spec(&spec) {
-        Ok(s) => s.and(skipped_cli),
+    let findings = match lint::check(&spec, &ctx, skipped_cli) {
+        Ok(f) => f,
         Err(e) => {
             let _ = writeln!(err, "{e}");
             return 1;
         }
     };
-    let ctx = lint::Context {
-        has_dockerignore: context.join(".dockerignore").is_file(),
-    };
-    let findings: Vec<lint::Finding> = lint::lint(&spec, &ctx)
-        .into_iter()
-        .filter(|f| !skips.skips(f.rule))
-        .collect();
     let file = spec_path.display();
     let mut warnings = 0;
     for f in &findings {

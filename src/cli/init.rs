@@ -399,7 +399,7 @@ mod tests {
         let init = init_spec(&d).unwrap();
         assert_eq!(init.mains, ["."]);
         let made = spec::parse("gofront.yaml", &init.text).unwrap();
-        let (committed, _) = read_spec(&d.join("gofront.yaml")).unwrap();
+        let committed = read_spec(&d.join("gofront.yaml")).unwrap();
         assert_eq!(
             made.binaries[0].main.value,
             committed.binaries[0].main.value

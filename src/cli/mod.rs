@@ -150,10 +150,9 @@ impl From<lexopt::Error> for UsageError {
 }
 
 /// Read and validate the spec at `path`; errors name the path as given.
-fn read_spec(path: &Path) -> Result<(spec::Spec, String), String> {
+fn read_spec(path: &Path) -> Result<spec::Spec, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let spec = spec::parse(&path.display().to_string(), &text).map_err(|e| e.to_string())?;
-    Ok((spec, text))
+    spec::parse(&path.display().to_string(), &text).map_err(|e| e.to_string())
 }
 
 /// The spec's folder, `.` for a bare file name.

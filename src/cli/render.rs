@@ -13,10 +13,9 @@ use crate::client::dockerignore;
 use crate::convert;
 use crate::gateway::{Caps, Opts};
 use crate::golang::{self as gomod, GoMod, GoWork};
-use crate::llb;
 use crate::plan::{self, Plan};
 use crate::platform::Platform;
-use crate::request::BuildRequest;
+use crate::request::{BuildRequest, keys};
 use crate::spec::Spec;
 
 /// What `gofront render` is asked to do.
@@ -128,7 +127,7 @@ pub(super) fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> 
 }
 
 fn render(request: &RenderArgs) -> Result<Rendered, String> {
-    let (spec, _) = read_spec(&request.spec_path)?;
+    let spec = read_spec(&request.spec_path)?;
     let context = match &request.context {
         Some(dir) => dir.clone(),
         None => spec_folder(&request.spec_path),
@@ -149,13 +148,9 @@ fn text(rendered: &Rendered) -> Result<String, String> {
 /// `{"plan": …, "ops": [{"digest", "name", "caps", "op"}, …]}`, the ops in
 /// the definition's order; `op` as [`op_json::op`] writes it.
 fn json_document(rendered: &Rendered) -> Result<Value, String> {
-    let definition = &rendered.definition;
-    let mut ops = Vec::with_capacity(definition.def.len());
-    for bytes in &definition.def {
-        let digest = llb::digest_of(bytes);
-        let op = pb::Op::decode(bytes.as_slice())
-            .map_err(|e| format!("op {digest} does not decode: {e}"))?;
-        let metadata = definition.metadata.get(&digest);
+    let mut ops = Vec::with_capacity(rendered.definition.def.len());
+    for (digest, op, metadata) in convert::ops(&rendered.definition) {
+        let op = op.map_err(|e| format!("op {digest} does not decode: {e}"))?;
         let name = metadata.and_then(|m| m.description.get("llb.customname"));
         let caps: Vec<&str> = metadata
             .map(|m| m.caps.keys().map(String::as_str).collect())
@@ -213,18 +208,13 @@ fn compile(spec: &Spec, request: &RenderArgs, files: ContextFiles) -> Result<Ren
     // The request `docker build --platform … --build-arg …` makes of a local
     // context, parsed as a build parses it, on an amd64 daemon without
     // optional caps.
-    let mut opts = vec![format!("platform={}", request.target_platform)];
-    opts.extend(
-        request
-            .build_args
-            .iter()
-            .map(|(k, v)| format!("build-arg:{k}={v}")),
-    );
-    let opts = Opts::from_pairs(
-        opts.into_iter()
-            .enumerate()
-            .map(|(i, opt)| (format!("BUILDKIT_FRONTEND_OPT_{i}"), opt)),
-    );
+    let mut opts: BTreeMap<String, String> = request
+        .build_args
+        .iter()
+        .map(|(k, v)| (format!("{}{k}", keys::BUILD_ARG_PREFIX), v.clone()))
+        .collect();
+    opts.insert(keys::PLATFORM.into(), request.target_platform.to_string());
+    let opts = Opts(opts);
     let caps = Caps {
         worker_platforms: vec![Platform::new("linux", "amd64", "").to_pb()],
         ..Default::default()
@@ -271,7 +261,11 @@ mod tests {
     }
 
     fn digests(definition: &pb::Definition) -> Vec<String> {
-        definition.def.iter().map(|op| llb::digest_of(op)).collect()
+        definition
+            .def
+            .iter()
+            .map(|op| crate::llb::digest_of(op))
+            .collect()
     }
 
     #[test]

@@ -289,13 +289,12 @@ pub fn lint_findings(
     spec: &spec::Spec,
     context: &ContextFiles,
 ) -> Result<Vec<lint::Finding>, SpecError> {
-    let skips = lint::Skips::of_spec(spec)?;
     let ctx = lint::Context {
         has_dockerignore: context.has_dockerignore,
     };
-    Ok(lint::lint(spec, &ctx)
+    Ok(lint::check(spec, &ctx, lint::Skips::default())?
         .into_iter()
-        .filter(|f| !f.informational && !skips.skips(f.rule))
+        .filter(|f| !f.informational)
         .collect())
 }
 

@@ -1,17 +1,35 @@
-//! A readable dump of a definition, for golden tests and `gofront render`.
+//! A definition's ops, decoded, for golden tests and `gofront render`.
 
 use bollard_buildkit_proto::pb;
+use prost::Message;
 
 use crate::llb;
+
+/// Each op of a definition in its order: its digest, the op decoded (or
+/// why not), and the metadata BuildKit keeps beside it.
+pub fn ops(
+    def: &pb::Definition,
+) -> impl Iterator<
+    Item = (
+        String,
+        Result<pb::Op, prost::DecodeError>,
+        Option<&pb::OpMetadata>,
+    ),
+> {
+    def.def.iter().map(|bytes| {
+        let digest = llb::digest_of(bytes);
+        let op = pb::Op::decode(bytes.as_slice());
+        let metadata = def.metadata.get(&digest);
+        (digest, op, metadata)
+    })
+}
 
 /// A readable dump of a definition for golden tests and `gofront render`:
 /// one block per op in graph order, with its digest, progress name and caps.
 pub fn dump(def: &pb::Definition) -> String {
-    use prost::Message;
     let mut out = String::new();
-    for bytes in &def.def {
-        let digest = llb::digest_of(bytes);
-        let op = match pb::Op::decode(bytes.as_slice()) {
+    for (digest, op, metadata) in ops(def) {
+        let op = match op {
             Ok(op) => op,
             Err(e) => {
                 out.push_str(&format!("{digest}: undecodable op: {e}\n"));
@@ -19,7 +37,7 @@ pub fn dump(def: &pb::Definition) -> String {
             }
         };
         out.push_str(&format!("# {digest}\n"));
-        if let Some(meta) = def.metadata.get(&digest) {
+        if let Some(meta) = metadata {
             if let Some(name) = meta.description.get("llb.customname") {
                 out.push_str(&format!("# name: {name}\n"));
             }

@@ -40,7 +40,7 @@ mod dump;
 mod image;
 
 pub use context::context_source;
-pub use dump::dump;
+pub use dump::{dump, ops};
 
 /// The build cache mount's id. Go's build cache is content-addressed and
 /// safe to share between projects, platforms and concurrent builds.

@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use super::Outline;
 use super::gojson::{b64_list, go_json, is_false, result, row, tabwrite};
+use super::{Location, Outline};
 use crate::sourcemap::{JsonLocation, SpecSource};
 
 /// `outline.Outline` (`frontend/subrequests/outline/outline.go`).
@@ -46,6 +46,16 @@ struct JsonSecret<'a> {
     location: Option<JsonLocation>,
 }
 
+impl<'a> JsonSecret<'a> {
+    fn new(name: &'a str, required: bool, location: Option<Location>) -> Self {
+        JsonSecret {
+            name,
+            required,
+            location: JsonLocation::optional(location),
+        }
+    }
+}
+
 /// `outline.CacheMount`: note the capitalized `ID`.
 #[derive(Serialize)]
 struct JsonCache<'a> {
@@ -73,20 +83,12 @@ pub fn outline(o: &Outline, src: &SpecSource) -> Vec<(String, Vec<u8>)> {
         secrets: o
             .secrets
             .iter()
-            .map(|s| JsonSecret {
-                name: &s.name,
-                required: s.required,
-                location: JsonLocation::optional(s.location),
-            })
+            .map(|s| JsonSecret::new(&s.name, s.required, s.location))
             .collect(),
         ssh: o
             .ssh
             .iter()
-            .map(|s| JsonSecret {
-                name: &s.name,
-                required: s.required,
-                location: JsonLocation::optional(s.location),
-            })
+            .map(|s| JsonSecret::new(&s.name, s.required, s.location))
             .collect(),
         cache: o
             .cache

@@ -1059,10 +1059,11 @@ pub fn build_local(
     dest: &Path,
     args: &[&str],
 ) -> Build {
-    let out = format!("type=local,dest={}", dest.display());
-    let mut all = vec!["--output", out.as_str()];
-    all.extend_from_slice(args);
-    build_inner(current_build(daemon), context, spec, None, &all)
+    assert!(
+        daemon != Daemon::Docker,
+        "this test needs a current BuildKit"
+    );
+    build_local_on(daemon, context, spec, dest, args)
 }
 
 /// A build on a current BuildKit pushed to `name` (a local registry
