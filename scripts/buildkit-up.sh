@@ -56,13 +56,11 @@ die() { log "ERROR: $*"; exit 1; }
 # ---------------------------------------------------------------------------
 # 2. Tools
 # ---------------------------------------------------------------------------
-# `go install module/cmd@version` refuses both modules: their go.mod files
-# have `exclude` (buildkit) or `replace` directives, which `go install`
-# rejects for non-main modules. So: download the module source into the
-# module cache and `go build` inside it as the main module, with -mod=mod
-# (the module zip has no vendor/ tree). Flags follow the upstream Dockerfiles:
-# static (CGO_ENABLED=0), buildkitd with its release build tags, and the
-# version stamped in so `buildctl debug workers`/`buildx inspect` show it.
+# Built from the module proxy (scripts/go-tools.sh says how), buildkitd with
+# its release build tags, the version stamped in so `buildctl debug
+# workers`/`buildx inspect` show it.
+# shellcheck source=scripts/go-tools.sh
+. "$ROOT/scripts/go-tools.sh"
 
 # installed_version BINARY VERSION-ARGS...: prints the version line, or nothing.
 installed_version() {
@@ -72,26 +70,11 @@ installed_version() {
     "$BIN/$bin" "$@" 2>/dev/null | head -n 1 || true
 }
 
-# build_module MODULE VERSION "TAGS" PKG...
+# build_module MODULE VERSION "TAGS" PKG: into $BIN.
 build_module() {
-    local module=$1 version=$2 tags=$3 dir tmp pkg
-    shift 3
-    command -v go >/dev/null || die "no 'go' in PATH (needed to build $module $version)"
-    log "building $module $version (${*##*/}) -- a few minutes the first time"
-    dir=$(GOFLAGS=-mod=mod go mod download -json "$module@$version" |
-          sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-    [ -d "$dir" ] || die "go mod download $module@$version gave no source directory"
-    tmp=$(mktemp -d "$TOOLS/build.XXXXXX")
-    # GOWORK=off: a go.work of the caller must not leak in. GOFLAGS is set,
-    # not appended to, so a caller's -mod=vendor cannot break the build.
-    (cd "$dir" && GOWORK=off GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath \
-        ${tags:+-tags "$tags"} \
-        -ldflags "-s -w -X $module/version.Version=$version -X $module/version.Revision=$version -X $module/version.Package=$module" \
-        -o "$tmp/" "$@") || { rm -rf "$tmp"; die "building $module $version failed"; }
-    for pkg in "$@"; do
-        mv -f "$tmp/${pkg##*/}" "$BIN/${pkg##*/}"     # replace atomically
-    done
-    rm -rf "$tmp"
+    local module=$1 version=$2 tags=$3 pkg=$4
+    log "building $module $version (${pkg##*/}) -- a few minutes the first time"
+    go_build_tool "$module" "$version" "$tags" "$pkg" "$BIN/${pkg##*/}"
 }
 
 mkdir -p "$BIN"

@@ -153,40 +153,18 @@ fi
 # ---------------------------------------------------------------------------
 # 1. Tools
 # ---------------------------------------------------------------------------
-# As in buildkit-up.sh: `go install module@version` refuses modules whose
-# go.mod has `exclude`/`replace` (compose) or that have none (docker/cli), so
-# download the module source into the module cache and `go build` in it as
-# the main module (-mod=mod: module zips carry no vendor/ tree). Static
-# (CGO_ENABLED=0) with the release build tags; the version stamped in.
+# Built from the module proxy as scripts/go-tools.sh says, with the release
+# build tags and the version stamped in.
+# shellcheck source=scripts/go-tools.sh
+. "$ROOT/scripts/go-tools.sh"
 
 command -v go >/dev/null || die "no 'go' in PATH (needed to build the pinned tools)"
 mkdir -p "$BIN" "$CLI_DIR" "$PLUGINS" "$STAMPS"
 [ -f "$TOOLS/.gitignore" ] || printf '*\n' >"$TOOLS/.gitignore"
 
-module_dir() {   # module_dir MODULE@VERSION: the unpacked source in the module cache
-    local json dir
-    json=$(GOWORK=off GOFLAGS=-mod=mod go mod download -json "$1") || true
-    dir=$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p' <<<"$json")
-    [ -d "$dir" ] || die "go mod download $1: $(sed -n 's/^[[:space:]]*"Error": "\(.*\)",\{0,1\}$/\1/p' <<<"$json")"
-    printf '%s\n' "$dir"
-}
-
 # up_to_date FILE RECIPE: FILE exists and was built from RECIPE.
 up_to_date() {
     [ -x "$1" ] && [ "$(cat "$STAMPS/${1##*/}" 2>/dev/null)" = "$2" ]
-}
-
-# go_build DIR OUT "TAGS" "LDFLAGS" PKG: build PKG in DIR, install as OUT.
-go_build() {
-    local dir=$1 out=$2 tags=$3 ldflags=$4 pkg=$5 tmp
-    tmp=$(mktemp -d "$TOOLS/build.XXXXXX")
-    # GOWORK=off: a caller's go.work must not leak in. GOFLAGS is set, not
-    # appended to, so a caller's -mod=vendor cannot break the build.
-    (cd "$dir" && GOWORK=off GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath \
-        ${tags:+-tags "$tags"} -ldflags "-s -w $ldflags" -o "$tmp/out" "$pkg") ||
-        { rm -rf "$tmp"; die "building $pkg in $dir failed"; }
-    mv -f "$tmp/out" "$out"          # replace in one step
-    rm -rf "$tmp"
 }
 
 # build NAME OUT RECIPE FUNCTION: run FUNCTION unless OUT is up to date; time it.
@@ -200,41 +178,37 @@ build() {
 }
 
 CTRD_TAGS="urfave_cli_no_docs osusergo netgo static_build no_cri"   # no Kubernetes CRI
-CTRD_LDFLAGS="-X github.com/containerd/containerd/v2/version.Version=$CONTAINERD_VERSION -X github.com/containerd/containerd/v2/version.Revision=$CONTAINERD_VERSION -X github.com/containerd/containerd/v2/version.Package=github.com/containerd/containerd/v2"
-# (Each source directory is looked up first: a failed download stops the script.)
-build_containerd() { local d; d=$(module_dir "github.com/containerd/containerd/v2@$CONTAINERD_VERSION"); go_build "$d" "$1" "$CTRD_TAGS" "$CTRD_LDFLAGS" ./cmd/containerd; }
-build_shim()       { local d; d=$(module_dir "github.com/containerd/containerd/v2@$CONTAINERD_VERSION"); go_build "$d" "$1" "$CTRD_TAGS no_grpc" "$CTRD_LDFLAGS" ./cmd/containerd-shim-runc-v2; }
+CTRD_MODULE=github.com/containerd/containerd/v2
+build_containerd() { go_build_tool "$CTRD_MODULE" "$CONTAINERD_VERSION" "$CTRD_TAGS" ./cmd/containerd "$1"; }
+build_shim()       { go_build_tool "$CTRD_MODULE" "$CONTAINERD_VERSION" "$CTRD_TAGS no_grpc" ./cmd/containerd-shim-runc-v2 "$1"; }
 
 MOBY_TAGS="netgo osusergo static_build nri_no_wasm"                # hack/make.sh's
 MOBY_LDFLAGS="-X github.com/moby/moby/v2/dockerversion.Version=$DOCKER29_VERSION -X github.com/moby/moby/v2/dockerversion.GitCommit=$MOBY_VERSION"
-build_dockerd() { local d; d=$(module_dir "github.com/moby/moby/v2@$MOBY_VERSION"); go_build "$d" "$1" "$MOBY_TAGS" "$MOBY_LDFLAGS" ./cmd/dockerd; }
-build_proxy()   { local d; d=$(module_dir "github.com/moby/moby/v2@$MOBY_VERSION"); go_build "$d" "$1" "$MOBY_TAGS" "$MOBY_LDFLAGS" ./cmd/docker-proxy; }
+# (The source directory is looked up first: a failed download stops the script.)
+build_dockerd() { local d; d=$(go_module_dir "github.com/moby/moby/v2@$MOBY_VERSION"); go_build_in "$d" "$1" "$MOBY_TAGS" "$MOBY_LDFLAGS" ./cmd/dockerd; }
+build_proxy()   { local d; d=$(go_module_dir "github.com/moby/moby/v2@$MOBY_VERSION"); go_build_in "$d" "$1" "$MOBY_TAGS" "$MOBY_LDFLAGS" ./cmd/docker-proxy; }
 
 # docker/cli has no go.mod (CalVer, "+incompatible"): its vendor.mod is the
 # module file, as docker/cli's own scripts/with-go-mod.sh does it. Built in
 # a writable copy of the source.
 build_cli() {
     local d src
-    d=$(module_dir "github.com/docker/cli@$CLI_VERSION+incompatible")
+    d=$(go_module_dir "github.com/docker/cli@$CLI_VERSION+incompatible")
     src=$(mktemp -d "$TOOLS/cli-src.XXXXXX")
     cp -r "$d/." "$src"
     chmod -R u+w "$src"
     rm -rf "$src/vendor"
     cp "$src/vendor.mod" "$src/go.mod"
     cp "$src/vendor.sum" "$src/go.sum"
-    go_build "$src" "$1" "osusergo netgo static_build grpcnotrace" \
+    go_build_in "$src" "$1" "osusergo netgo static_build grpcnotrace" \
         "-X github.com/docker/cli/cli/version.Version=${CLI_VERSION#v} -X github.com/docker/cli/cli/version.GitCommit=$CLI_VERSION" ./cmd/docker
     rm -rf "$src"
 }
 
-build_compose() { local d; d=$(module_dir "github.com/docker/compose/v5@$COMPOSE_VERSION"); go_build "$d" "$1" "" "-X github.com/docker/compose/v5/internal.Version=$COMPOSE_VERSION" ./cmd; }
+build_compose() { local d; d=$(go_module_dir "github.com/docker/compose/v5@$COMPOSE_VERSION"); go_build_in "$d" "$1" "" "-X github.com/docker/compose/v5/internal.Version=$COMPOSE_VERSION" ./cmd; }
 
-build_buildx() {
-    local d
-    d=$(module_dir "github.com/docker/buildx@$BUILDX_VERSION")
-    go_build "$d" "$1" "" \
-        "-X github.com/docker/buildx/version.Version=$BUILDX_VERSION -X github.com/docker/buildx/version.Revision=$BUILDX_VERSION -X github.com/docker/buildx/version.Package=github.com/docker/buildx" ./cmd/buildx
-}
+# buildx as scripts/buildkit-up.sh builds it (the same recipe, the same pin).
+build_buildx() { go_build_tool github.com/docker/buildx "$BUILDX_VERSION" "" ./cmd/buildx "$1"; }
 
 build containerd               "$BIN/containerd"              "containerd $CONTAINERD_VERSION $CTRD_TAGS"         build_containerd
 build containerd-shim-runc-v2  "$BIN/containerd-shim-runc-v2" "containerd $CONTAINERD_VERSION $CTRD_TAGS no_grpc" build_shim
