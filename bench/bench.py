@@ -42,6 +42,12 @@ TOOLS = ROOT / ".tools" / "bin"
 DOCKER = "/usr/bin/docker"
 BUILDX = str(TOOLS / "buildx")
 BUILDCTL = [str(TOOLS / "buildctl"), "--addr", "unix:///run/gofront-buildkit/buildkitd.sock"]
+# Docker 29 (containerd image store) of scripts/docker29-up.sh: its CLI with
+# the buildx plugin, so `docker build` is buildx's docker driver, as users
+# type it (scripts/docker29-env.sh sets the same).
+DOCKER29 = str(ROOT / ".tools" / "docker29" / "cli" / "docker")
+DOCKER29_ENV = {"DOCKER_HOST": "unix:///run/gofront-docker29/docker.sock",
+                "DOCKER_CONFIG": str(ROOT / ".tools" / "docker29" / "config")}
 KO = str(TOOLS / "ko")
 REGISTRY = "127.0.0.1:5000"
 PROXY = "http://127.0.0.1:3130"
@@ -143,6 +149,9 @@ class Daemon:
         if self.name == "docker":
             run([DOCKER, "builder", "prune", "-af"])
             return
+        if self.name == "docker29":
+            run([DOCKER29, "builder", "prune", "-af"], env=DOCKER29_ENV)
+            return
         run(BUILDCTL + ["prune", "--all"])
         # buildkitd keeps images in its cache: pull the bases (and the
         # frontend image) back, untimed.
@@ -163,6 +172,9 @@ class Daemon:
         if self.name == "docker":
             argv = [DOCKER, "build", "--progress=plain", "--network", "host", "-f", spec, "-t", tag]
             env = {"DOCKER_BUILDKIT": "1"}
+        elif self.name == "docker29":
+            argv = [DOCKER29, "build", "--progress=plain", "--network", "host", "-f", spec, "-t", tag]
+            env = DOCKER29_ENV
         else:
             argv = [BUILDX, "--builder", "gofront", "build", "--progress=plain", "-f", spec,
                     "--output", f"type=image,name={tag},push=false"]
@@ -281,10 +293,24 @@ def record(results, key, seconds, zips=None, extra=None):
         entry.update(extra)
 
 
+def export_seconds(out):
+    """What the "exporting to image" step took, from plain progress: the
+    exporter's share of a build (compressing and, with the containerd image
+    store, unpacking the layers)."""
+    m = re.search(r"^#(\d+) exporting to image$", out, flags=re.M)
+    if not m:
+        return None
+    done = re.search(rf"^#{m.group(1)} DONE ([0-9.]+)s$", out, flags=re.M)
+    return float(done.group(1)) if done else None
+
+
 def timed_build(c, daemon, tag, version, results, key, platforms=None, extra=()):
     proxy("/_reset")
     took, out = c.build(daemon, tag, version, platforms, extra)
     record(results, key, took, proxy("/_stats")["zip"])
+    exported = export_seconds(out) if c.name not in ("host", "ko") else None
+    if exported is not None:
+        record(results, key[:-1] + (key[-1] + "-export",), exported)
     return out
 
 
@@ -295,7 +321,9 @@ def sequences(args, results, state):
         for wl_name in args.workloads:
             wl = WORKLOADS[wl_name]
             names = ["gofront", "best", "cachemount", "host"]
-            if daemon_name == "buildkit":
+            if daemon_name in ("buildkit", "docker29"):
+                # ko needs no daemon; it runs beside the daemon it is
+                # compared with, in the same interleaving.
                 names.append("ko")
             names = [n for n in names if n in args.contenders]
             bump_to = None
@@ -502,7 +530,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--reps", type=int, default=5)
     p.add_argument("--workloads", nargs="+", default=["api", "heavy"])
-    p.add_argument("--daemons", nargs="+", default=["buildkit", "docker"])
+    p.add_argument("--daemons", nargs="+", default=["buildkit", "docker", "docker29"])
     p.add_argument("--contenders", nargs="+",
                    default=["gofront", "best", "cachemount", "ko", "host"])
     p.add_argument("--parts", nargs="+",

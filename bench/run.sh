@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Run the whole benchmark and write BENCHMARKS.md (and bench/results.json).
 # Starts what it needs like scripts/test.sh does: Docker 20.10, buildkitd and
-# buildx, the local registry, the stand-in images, the frontend image; adds
+# buildx, Docker 29, the local registry, the stand-in images, the frontend image; adds
 # ko (pinned) and the caching, counting module proxy on 127.0.0.1:3130.
 #
 # usage: bench/run.sh [bench.py options]   e.g. --reps 5 (the default),
-#        --workloads api, --parts sequences, --daemons buildkit
-# Takes a long while with the defaults (both workloads, both daemons, five
+#        --workloads api, --parts sequences, --daemons buildkit docker29
+# Takes a long while with the defaults (both workloads, three daemons, five
 # repetitions); nothing else should use the daemons meanwhile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +17,7 @@ tests/standins/build.sh
 scripts/buildkit-up.sh
 scripts/build-frontend-image.sh
 tests/standins/push-multiplatform.sh
+scripts/docker29-up.sh
 bench/dfe/build.sh
 if ! .tools/bin/ko version 2>/dev/null | grep -qx "$KO_VERSION"; then
     GOBIN="$PWD/.tools/bin" GOFLAGS= go install "github.com/google/ko@$KO_VERSION"
