@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use crate::convert;
-use crate::gateway::{Bridge, Caps, Failure, Opts};
+use crate::gateway::{Bridge, Failure, Opts};
 use crate::image;
 use crate::lint;
 use crate::llb::{self, ForeignDefinition, LocalOptions, OpOptions, State};
@@ -19,6 +19,7 @@ use crate::sourcemap::SpecSource;
 use crate::spec::{self, SpecError};
 use crate::subrequest;
 
+mod caps;
 mod context;
 pub mod dockerignore;
 mod failure;
@@ -28,27 +29,6 @@ mod sources;
 
 pub use context::{ContextFiles, ModuleFiles};
 pub use result::{Outcome, PlatformResults};
-
-/// LLB features every gofront graph needs, and the BuildKit that has them.
-const REQUIRED_LLB_CAPS: &[&str] = &[
-    "source.image",
-    "source.local",
-    "source.local.includepatterns",
-    "source.local.excludepatterns",
-    "source.local.followpaths",
-    "exec.mount.bind",
-    "exec.mount.cache",
-    "exec.mount.cache.sharing",
-    "exec.mount.bind.readwrite-nooutput",
-    "file.base",
-];
-const REQUIRED_GATEWAY_CAPS: &[&str] = &[
-    "solve.base",
-    "readfile",
-    "readdir",
-    "resolveimage",
-    "return",
-];
 
 /// The spec file as read, kept for error locations.
 pub struct SpecFile {
@@ -88,7 +68,7 @@ impl Client {
     /// request. Every solve from here on imports the caches the user named.
     pub async fn start(mut bridge: Bridge, opts: &Opts) -> Result<Client, Failure> {
         let caps = bridge.ping().await?;
-        check_caps(&caps)?;
+        caps::check(&caps)?;
         let request =
             BuildRequest::parse(opts, |k| std::env::var(k).ok(), &caps).map_err(Failure::new)?;
         bridge.import_caches(request.cache_imports.clone());
@@ -137,7 +117,7 @@ impl Client {
             && self.request.exported_to_docker
         {
             return Err(Failure::new(format!(
-                "building several platforms at once ({}) needs an image index exporter: Docker's built-in BuildKit (older than v0.10 here) stores one platform per image (hint: use `docker buildx build` with a BuildKit v0.10+ builder, e.g. `docker buildx create --driver docker-container`, or build one platform at a time)",
+                "building several platforms at once ({}) needs an image index exporter: this Docker's built-in BuildKit (older than v0.10) stores one platform per image (hint: use Docker 29+ with the containerd image store, or `docker buildx build` on a BuildKit v0.10+ builder, e.g. `docker buildx create --driver docker-container`, or build one platform at a time)",
                 targets
                     .iter()
                     .map(Platform::id)
@@ -225,7 +205,7 @@ impl Client {
         if !self.request.daemon.inputs {
             let named: Vec<&str> = wanted.values().copied().collect();
             return Err(Failure::new(format!(
-                "the build context {} is another build's result, and this BuildKit cannot hand one to a frontend (cap moby.buildkit.frontend.inputs, BuildKit v0.9+; hint: push that image and name it with docker-image://REFERENCE)",
+                "the build context {} is another build's result, and this BuildKit cannot hand one to a frontend (capability `frontend.inputs`, BuildKit v0.8+; hint: push that image and name it with docker-image://REFERENCE)",
                 named.join(", ")
             )));
         }
@@ -257,27 +237,6 @@ impl Client {
             .solve(marshaled.definition, true, failure::BUILD)
             .await
             .map_err(|f| failure::explain_step_failure(f, &definition, &file.source.name))
-    }
-}
-
-fn check_caps(caps: &Caps) -> Result<(), Failure> {
-    let missing: Vec<&str> = REQUIRED_LLB_CAPS
-        .iter()
-        .filter(|c| !caps.has_llb(c))
-        .chain(
-            REQUIRED_GATEWAY_CAPS
-                .iter()
-                .filter(|c| !caps.has_gateway(c)),
-        )
-        .copied()
-        .collect();
-    if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(Failure::new(format!(
-            "this BuildKit lacks {}; gofront needs BuildKit v0.8 (Docker 20.10) or later",
-            missing.join(", ")
-        )))
     }
 }
 
