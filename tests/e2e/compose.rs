@@ -143,3 +143,94 @@ pub fn compose_builds_on_buildkitd() {
     }
     compose_builds_and_runs(Some(BUILDKITD_BUILDER));
 }
+
+/// `docker buildx bake` of a group of three gofront services from one
+/// context, as a repository with several images builds them: one whose
+/// runtime is another target's result (`contexts`), one `target = "debug"`
+/// with its own args, one from a second spec with another runtime. All
+/// three come out of one bake and run.
+pub fn bake_group_builds_and_runs_several_services(d: Daemon) {
+    let ctx = copy_example("hello");
+    write(
+        ctx.path(),
+        "base.Dockerfile",
+        "FROM gcr.io/distroless/static-debian12\nENV TEAM=core\n",
+    );
+    write(
+        ctx.path(),
+        "scratch.gofront.yaml",
+        "# syntax=ourorg/gofront\nmain: .\nruntime: scratch\nports: [8080]\nversion: { arg: VERSION, var: main.version }\n",
+    );
+    write(
+        ctx.path(),
+        "docker-bake.hcl",
+        r#"
+group "default" {
+  targets = ["svc", "svc-debug", "svc-scratch"]
+}
+
+target "base" {
+  context    = "."
+  dockerfile = "base.Dockerfile"
+}
+
+target "_gofront" {
+  context    = "."
+  dockerfile = "gofront.yaml"
+  args       = { VERSION = "1.0.0" }
+}
+
+target "svc" {
+  inherits = ["_gofront"]
+  contexts = { runtime = "target:base" }
+}
+
+target "svc-debug" {
+  inherits = ["_gofront"]
+  target   = "debug"
+  args     = { VERSION = "2.0.0" }
+}
+
+target "svc-scratch" {
+  inherits   = ["_gofront"]
+  dockerfile = "scratch.gofront.yaml"
+}
+"#,
+    );
+    let tags = [
+        ("svc", unique_tag("bake-svc")),
+        ("svc-debug", unique_tag("bake-debug")),
+        ("svc-scratch", unique_tag("bake-scratch")),
+    ];
+    let wanted: Vec<(&str, &str)> = tags.iter().map(|(t, tag)| (*t, tag.as_str())).collect();
+    let b = bake_targets(d, ctx.path(), "docker-bake.hcl", "default", &wanted);
+    let [svc, debug, scratch] = tags.map(|(_, tag)| Image::built_by(d, &tag, &b));
+
+    let env = svc.inspect()["Config"]["Env"].to_string();
+    assert!(env.contains("TEAM=core"), "svc is layered on base: {env}");
+    assert!(svc.serve().get("/").contains("1.0.0"));
+
+    assert_eq!(
+        debug.run_entrypoint("/busybox/sh", &["-c", "ls /usr/local/bin"]),
+        "hello\n"
+    );
+    assert!(debug.serve().get("/").contains("2.0.0"));
+
+    let files = scratch.files();
+    let paths: Vec<&str> = files
+        .iter()
+        .filter(|f| !f.is_dir)
+        .map(|f| f.path.as_str())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "etc/group",
+            "etc/passwd",
+            "etc/ssl/certs/ca-certificates.crt",
+            "usr/local/bin/hello"
+        ],
+        "svc-scratch is built from its own spec"
+    );
+    assert!(scratch.serve().get("/").contains("1.0.0"));
+}

@@ -407,6 +407,18 @@ fn run_build(
 /// (`--allow fs.read`: buildx v0.38+ asks for it before bake reads a local
 /// folder).
 pub fn bake(daemon: Daemon, dir: &Path, file: &str, target: &str, tag: &str) -> Build {
+    bake_targets(daemon, dir, file, target, &[(target, tag)])
+}
+
+/// The same for a group (or target) `what` of several targets, each
+/// `(target, tag)` of `tags` tagged.
+pub fn bake_targets(
+    daemon: Daemon,
+    dir: &Path,
+    file: &str,
+    what: &str,
+    tags: &[(&str, &str)],
+) -> Build {
     let mut cmd = match daemon {
         Daemon::Buildkit => {
             let mut c = buildx();
@@ -424,9 +436,11 @@ pub fn bake(daemon: Daemon, dir: &Path, file: &str, target: &str, tag: &str) -> 
         .args(["bake", "--progress=plain", "--load"])
         .arg("-f")
         .arg(file)
-        .arg(format!("--allow=fs.read={}", dir.display()))
-        .arg(format!("--set={target}.tags={tag}"))
-        .arg(target);
+        .arg(format!("--allow=fs.read={}", dir.display()));
+    for (target, tag) in tags {
+        cmd.arg(format!("--set={target}.tags={tag}"));
+    }
+    cmd.arg(what);
     run_with_deadline(cmd, "buildx bake")
 }
 
@@ -596,6 +610,22 @@ impl Image {
         Image {
             tag,
             build,
+            daemon,
+            source: None,
+        }
+    }
+
+    /// An image that `build` (which must have succeeded) made under `tag`
+    /// among others, as a bake of several targets does.
+    #[track_caller]
+    pub fn built_by(daemon: Daemon, tag: &str, build: &Build) -> Image {
+        build.assert_ok();
+        Image {
+            tag: tag.to_string(),
+            build: Build {
+                ok: build.ok,
+                log: build.log.clone(),
+            },
             daemon,
             source: None,
         }

@@ -134,6 +134,7 @@ on_the_daemons!(
         cgo::cgo_cross_compiles_to_arm64,
         contexts::build_contexts_replace_the_frontend_and_the_images,
         contexts::bake_target_context_replaces_the_runtime,
+        compose::bake_group_builds_and_runs_several_services,
         contexts::git_query_contexts_as_opt_and_as_frontend_input,
         calls::calls_outline_targets_and_check_through_buildx,
     ],
