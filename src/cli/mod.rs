@@ -80,7 +80,7 @@ pub fn run_with(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i3
             0
         }
         "version" | "--version" => {
-            let _ = writeln!(out, "gofront {}", env!("CARGO_PKG_VERSION"));
+            let _ = writeln!(out, "{}", version_line());
             0
         }
         "help" | "--help" | "-h" => {
@@ -92,6 +92,19 @@ pub fn run_with(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i3
             2
         }
     }
+}
+
+/// `gofront 1.2.3 (commit 0123abc…)`: the crate's version and the commit
+/// the release scripts built (`GOFRONT_REVISION` at compile time; cargo
+/// rebuilds when it changes), or `unknown` for a plain `cargo build`.
+pub fn version_line() -> String {
+    format!(
+        "gofront {} (commit {})",
+        env!("CARGO_PKG_VERSION"),
+        option_env!("GOFRONT_REVISION")
+            .filter(|r| !r.is_empty())
+            .unwrap_or("unknown")
+    )
 }
 
 /// A command line a subcommand cannot run with: exit status 2.
@@ -177,7 +190,12 @@ mod tests {
         assert_eq!(code, 0);
         assert_eq!(out.lines().count(), lint::RULES.len());
         assert!(out.contains("UndigestedBase (informational): "), "{out}");
-        assert_eq!(cli(&["version"]).0, 0);
+        let (code, out, _) = cli(&["version"]);
+        assert_eq!(code, 0);
+        assert!(
+            out.starts_with(&format!("gofront {} (commit ", env!("CARGO_PKG_VERSION"))),
+            "{out}"
+        );
         assert_eq!(cli(&["help"]).0, 0);
         assert_eq!(cli(&[]).0, 2);
         assert_eq!(cli(&["frobnicate"]).0, 2);
