@@ -28,6 +28,9 @@ step "format and lints"
 cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings
 
+step "GitHub workflows (actionlint)"
+scripts/actionlint.sh
+
 step "frontend image"
 scripts/build-frontend-image.sh
 # Into the registry too, with the stand-ins: buildkitd and Docker 29
