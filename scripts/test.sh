@@ -25,8 +25,9 @@ if ! command -v qemu-aarch64-static >/dev/null; then
 fi
 
 step "format and lints"
+# The workspace: gofront and the e2e tests' proxy (tests/capfilter).
 cargo fmt --check
-cargo clippy --all-targets --locked -- -D warnings
+cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "GitHub workflows (actionlint)"
 scripts/actionlint.sh
@@ -46,4 +47,4 @@ step "unit, golden and end-to-end tests"
 # The end-to-end tests are #[ignore]d for a plain `cargo test`. They run one
 # at a time: BuildKit v0.8 in Docker 20.10 can panic ("failed to get edge",
 # moby/moby#42414) when concurrent builds share steps.
-cargo test --locked -- --include-ignored --test-threads=1
+cargo test --workspace --locked -- --include-ignored --test-threads=1
