@@ -107,11 +107,95 @@ pub fn write(dir: &Path, rel: &str, text: &str) {
 
 /// Write `gofront.yaml` into `dir`: the `# syntax=` line, then `body`.
 pub fn write_spec(dir: &Path, body: &str) {
+    write_spec_for(dir, "ourorg/gofront", body);
+}
+
+/// `write_spec` with another frontend image in the `# syntax=` line.
+pub fn write_spec_for(dir: &Path, frontend: &str, body: &str) {
+    write(dir, "gofront.yaml", &format!("# syntax={frontend}\n{body}"));
+}
+
+/// The spec of `examples/<name>` without its `# syntax=` line.
+pub fn example_spec_body(name: &str) -> String {
+    let spec =
+        std::fs::read_to_string(repo_root().join("examples").join(name).join("gofront.yaml"))
+            .unwrap();
+    let (syntax, body) = spec.split_once('\n').unwrap();
+    assert!(syntax.starts_with("# syntax="), "{name}: {syntax}");
+    body.to_string()
+}
+
+/// A frontend image `gofront-test/<name>` that is `ourorg/gofront` behind
+/// tests/capfilter, a proxy that removes the caps `drop` (comma-separated
+/// ids) from BuildKit's Ping answer and forwards everything else: a
+/// daemon that lacks them, without a test switch in the frontend. Built
+/// once per test run (Docker's cache keeps a rebuild of the same binary
+/// quick), into Docker 20.10's store, where its BuildKit finds it, and
+/// pushed to the registry, through which buildkitd and Docker 29 resolve
+/// `docker.io/gofront-test/<name>`. Returns the name for `# syntax=`.
+pub fn frontend_behind_capfilter(name: &str, drop: &str) -> String {
+    static BUILT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let image = format!("gofront-test/{name}");
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if built.contains(&image) {
+        return image;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(capfilter_binary(), dir.path().join("capfilter")).unwrap();
     write(
-        dir,
-        "gofront.yaml",
-        &format!("# syntax=ourorg/gofront\n{body}"),
+        dir.path(),
+        "Dockerfile",
+        "FROM ourorg/gofront:latest\n\
+         COPY capfilter /bin/capfilter\n\
+         ARG DROP\n\
+         ENV GOFRONT_CAPFILTER_DROP=$DROP\n\
+         ENTRYPOINT [\"/bin/capfilter\", \"/bin/gofront\"]\n",
     );
+    let local = format!("{image}:latest");
+    let pushed = format!("127.0.0.1:5000/{image}:latest");
+    run_ok(
+        docker()
+            .args(["build", "--quiet", "--build-arg"])
+            .arg(format!("DROP={drop}"))
+            .args(["-t", &local, "-t", &pushed])
+            .arg(dir.path()),
+    );
+    run_ok(docker().args(["push", "--quiet", &pushed]));
+    // Only the local name stays in Docker 20.10's store.
+    run_ok(docker().args(["image", "rm", &pushed]));
+    built.push(image.clone());
+    image
+}
+
+/// tests/capfilter built as the frontend is (scripts/build-frontend-image.sh):
+/// static, for the image's `FROM scratch` world. Once per test run.
+fn capfilter_binary() -> &'static Path {
+    static BINARY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BINARY.get_or_init(|| {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let out = run_ok(
+            Command::new(cargo)
+                .current_dir(repo_root())
+                .env("RUSTFLAGS", "-C target-feature=+crt-static")
+                .args(["build", "--release", "--locked", "--quiet"])
+                .args(["-p", "gofront-capfilter", "--bin", "capfilter"])
+                .args(["--target", "x86_64-unknown-linux-gnu"])
+                .arg("--message-format=json"),
+        );
+        let binary = out
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+            .expect("cargo names the capfilter executable");
+        let data = std::fs::read(&binary).unwrap();
+        assert_eq!(
+            elf(&data).map(|e| e.dynamic),
+            Some(false),
+            "{} must be static",
+            binary.display()
+        );
+        binary
+    })
 }
 
 pub fn unique_tag(what: &str) -> String {

@@ -13,6 +13,7 @@ mod harness;
 
 mod cache;
 mod calls;
+mod caps;
 mod cgo;
 mod compose;
 mod contexts;
@@ -115,6 +116,8 @@ on_the_daemons!(
         errors::hostile_build_arg_is_data,
         errors::bad_specs_fail_with_file_and_line,
         errors::failing_go_build_is_reported,
+        caps::missing_caps_are_named_with_the_buildkit_that_has_them,
+        caps::the_cap_filter_is_transparent_otherwise,
         platforms::foreign_platform_cross_compiles,
         cgo::cgo_builds_on_bookworm_and_runs_on_distroless_base,
         cgo::cgo_sqlite_runs_on_distroless_base,
