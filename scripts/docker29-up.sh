@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Start a third daemon for the tests: Docker Engine 29 with the containerd
 # image store, beside Docker 20.10 (scripts/docker-up.sh) and buildkitd
-# (scripts/buildkit-up.sh), never touching either.
+# (scripts/buildkit-up.sh), never touching either; and, with --store
+# classic, a fourth: the same Docker 29 with the classic image store
+# (graphdriver overlay2), beside all three.
 #
 # Why: Docker 20.10's BuildKit is v0.8 and buildkitd is BuildKit alone; what
 # most users run is a current Docker Engine, whose `docker build` goes through
 # buildx's `docker` driver into the daemon's embedded BuildKit, and whose
 # containerd image store keeps image indexes, attestations and several
-# platforms the way a registry does.
+# platforms the way a registry does. The classic store is in wide use too
+# (Docker 23-28 default to it, Docker 29 keeps it on an upgraded host): one
+# image per tag, its ID the config's digest, layers kept by the graphdriver.
 #
 # Everything is built from the Go module proxy with the machine's Go, pinned
 # below, into .tools/ (git-ignored); a second run reuses it. Nothing is pulled
@@ -17,25 +21,38 @@
 # gcr.io, as buildkitd does, so the stand-ins and the frontend image
 # ourorg/gofront are the registry's, for every platform it has.
 #
+# The two stores are two daemons with nothing in common but the binaries,
+# the registry and gcr.io's hosts.toml: each has its own socket, data root,
+# exec root, containerd (its own socket, state and root), bridge, subnet,
+# cgroup parent, NAT rules (commented with its name), logs and client config.
+# Starting or stopping one leaves the other, Docker 20.10 and buildkitd alone.
+#
 # Steps (each skipped when already done; about half a second when all is up):
 #   1. build containerd, dockerd, docker-proxy, the docker CLI, buildx and
 #      compose into .tools/ (only what is missing or was built from another pin)
-#   2. the configs, the bridge gofront29, NAT for this daemon's addresses only
+#   2. the configs, the store's bridge, NAT for this daemon's addresses only
 #   3. if the daemon answers with this version and these configs, leave it
 #      running, else (re)start containerd and dockerd
 #   4. pull the stand-ins and the frontend image from the mirror when the
 #      image store does not have the registry's current ones
 #
-# Usage: scripts/docker29-up.sh           start (or check) the daemon
-#        scripts/docker29-up.sh --stop    stop dockerd and containerd started here
-#                                         (the bridge and NAT rules stay; harmless)
-# Then:  . scripts/docker29-env.sh; docker info; docker build -f gofront.yaml .
+# Usage: scripts/docker29-up.sh [--store containerd|classic] [--stop]
+#          --store containerd  (the default) the containerd image store:
+#                              unix:///run/gofront-docker29/docker.sock
+#          --store classic     the classic image store (overlay2):
+#                              unix:///run/gofront-docker29-classic/docker.sock
+#          --stop              stop that store's dockerd and containerd
+#                              (its bridge and NAT rules stay; harmless)
+# Then:  . scripts/docker29-env.sh [--store classic]; docker info; docker build -f gofront.yaml .
 # Needs root (containers, the bridge, iptables) and Go >= 1.26.3.
 #
 # Env knobs:
-#   GOFRONT_DOCKER29_SUBNET  the daemon's addresses (default 10.29.0.0/16: the
-#                            bridge gets the first /24, user networks /24s
-#                            from the upper half); must not overlap the host's
+#   GOFRONT_DOCKER29_SUBNET  the containerd-store daemon's addresses (default
+#                            10.29.0.0/16: the bridge gets the first /24, user
+#                            networks /24s from the upper half); must not
+#                            overlap the host's
+#   GOFRONT_DOCKER29_CLASSIC_SUBNET  the same for the classic-store daemon
+#                            (default 10.30.0.0/16)
 #   DOCKER29_TIMEOUT         seconds to wait for the API (default 60)
 set -euo pipefail
 
@@ -64,42 +81,88 @@ TOOLS="$ROOT/.tools"
 D29="$TOOLS/docker29"
 BIN="$D29/bin"                        # dockerd, docker-proxy, containerd, its shim
 CLI_DIR="$D29/cli"                    # docker (docker29-env.sh puts it first in PATH)
-DOCKER_CONFIG_DIR="$D29/config"       # the client's DOCKER_CONFIG: cli-plugins, buildx state
-PLUGINS="$DOCKER_CONFIG_DIR/cli-plugins"
+BUILT_PLUGINS="$D29/config/cli-plugins" # compose is built here (each store's client config links it)
 STAMPS="$D29/stamps"                  # what each binary was built from
 BUILDX="$TOOLS/bin/buildx"            # shared with scripts/buildkit-up.sh
 DOCKER="$CLI_DIR/docker"
 
-RUN_DIR=/run/gofront-docker29
+log() { printf 'docker29-up%s: %s\n' "${STORE_TAG:-}" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+STORE=containerd
+STOP=0
+while [ $# -gt 0 ]; do
+    case $1 in
+        --stop) STOP=1 ;;
+        --store) [ $# -ge 2 ] || die "--store needs a value: containerd or classic"; STORE=$2; shift ;;
+        --store=*) STORE=${1#--store=} ;;
+        *) die "unknown argument $1 (usage: $0 [--store containerd|classic] [--stop])" ;;
+    esac
+    shift
+done
+
+# What is the store's own. The containerd store keeps the names it had
+# before the classic one came.
+CONTAINERD_SUBNET=${GOFRONT_DOCKER29_SUBNET:-10.29.0.0/16}
+CLASSIC_SUBNET=${GOFRONT_DOCKER29_CLASSIC_SUBNET:-10.30.0.0/16}
+case $STORE in
+    containerd)
+        NAME=gofront-docker29         # run and state dirs, logs, cgroup, NAT comment
+        CONF_NAME=docker29            # /etc/gofront/$CONF_NAME-*.{json,toml}
+        BRIDGE=gofront29
+        SUBNET=$CONTAINERD_SUBNET
+        DOCKER_CONFIG_DIR="$D29/config"           # the client's DOCKER_CONFIG: cli-plugins, buildx state
+        OTHER_BRIDGE=gofront29c                   # the classic store's: must survive us
+        SNAPSHOTTER=true
+        STORAGE_DRIVER=""
+        CTRD_SERVES="; Docker 20.10 has its own."
+        ;;
+    classic)
+        STORE_TAG=" (classic)"
+        NAME=gofront-docker29-classic
+        CONF_NAME=docker29-classic
+        BRIDGE=gofront29c
+        SUBNET=$CLASSIC_SUBNET
+        DOCKER_CONFIG_DIR="$D29/config-classic"   # buildx's state apart from the other daemon's
+        OTHER_BRIDGE=gofront29
+        SNAPSHOTTER=false
+        STORAGE_DRIVER='
+  "storage-driver": "overlay2",'
+        CTRD_SERVES=" with the classic image store (it runs its containers;
+# the images are dockerd's). The others have their own."
+        ;;
+    *) die "unknown store '$STORE' (containerd or classic)" ;;
+esac
+[ "${CONTAINERD_SUBNET%/*}" != "${CLASSIC_SUBNET%/*}" ] ||
+    die "GOFRONT_DOCKER29_SUBNET and GOFRONT_DOCKER29_CLASSIC_SUBNET are the same ($SUBNET): each daemon needs its own"
+PLUGINS="$DOCKER_CONFIG_DIR/cli-plugins"
+
+RUN_DIR=/run/$NAME
 SOCK="$RUN_DIR/docker.sock"
 PIDFILE="$RUN_DIR/docker.pid"
 EXEC_ROOT="$RUN_DIR/exec"             # netns, runc state, fifos
 CTRD_STATE="$RUN_DIR/containerd"
 CTRD_SOCK="$CTRD_STATE/containerd.sock"
 CTRD_PIDFILE="$CTRD_STATE/containerd.pid"
-STATE=/var/lib/gofront-docker29
-DATA_ROOT="$STATE/docker"
-CTRD_ROOT="$STATE/containerd"         # the image store (containerd snapshotter) lives here
+STATE=/var/lib/$NAME
+DATA_ROOT="$STATE/docker"             # the classic store's images and layers live here
+CTRD_ROOT="$STATE/containerd"         # the containerd store's image store lives here
 CONF_DIR=/etc/gofront
-DAEMON_JSON="$CONF_DIR/docker29-daemon.json"
-CTRD_CONF="$CONF_DIR/docker29-containerd.toml"
-LOG=/var/log/gofront-docker29.log
-CTRD_LOG=/var/log/gofront-docker29-containerd.log
+DAEMON_JSON="$CONF_DIR/$CONF_NAME-daemon.json"
+CTRD_CONF="$CONF_DIR/$CONF_NAME-containerd.toml"
+LOG=/var/log/$NAME.log
+CTRD_LOG=/var/log/$NAME-containerd.log
 REGISTRY=127.0.0.1:5000
 # gcr.io has no daemon.json mirror setting; the containerd image store reads
-# containerd's hosts.toml from the daemon's certs directory (fixed). Docker
-# 20.10 reads only *.crt/*.cert/*.key there, so this file is ours alone.
+# containerd's hosts.toml from the daemon's certs directory (fixed), and so
+# does the embedded BuildKit of either store (daemon/hosts.go). Docker 20.10
+# reads only *.crt/*.cert/*.key there, so this file is ours alone.
 GCR_HOSTS_TOML=/etc/docker/certs.d/gcr.io/hosts.toml
-BRIDGE=gofront29
-SUBNET=${GOFRONT_DOCKER29_SUBNET:-10.29.0.0/16}
 TIMEOUT=${DOCKER29_TIMEOUT:-60}
 
 # A shell that sourced docker29-env.sh must not send Docker 20.10's calls
 # (here and in the scripts run from here) to Docker 29.
 unset DOCKER_HOST DOCKER_CONTEXT DOCKER_CONFIG
-
-log() { printf 'docker29-up: %s\n' "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (containers, bridge, iptables)"
 
@@ -130,24 +193,28 @@ stop_daemons() {
     fi
     stop_pid "$PIDFILE" dockerd 30
     stop_pid "$CTRD_PIDFILE" containerd 20
-    check_docker0
+    check_bridges
 }
 
-# Docker 20.10's bridge must survive whatever happens here (see live-restore).
+# The other daemons' bridges must survive whatever happens here (see
+# live-restore): Docker 20.10's docker0 and the other store's.
 HAD_DOCKER0=0
 ip link show docker0 >/dev/null 2>&1 && HAD_DOCKER0=1
-check_docker0() {
+HAD_OTHER=0
+ip link show "$OTHER_BRIDGE" >/dev/null 2>&1 && HAD_OTHER=1
+check_bridges() {
     if [ "$HAD_DOCKER0" = 1 ] && ! ip link show docker0 >/dev/null 2>&1; then
         die "docker0 (Docker 20.10's bridge) is gone; Docker 20.10 cannot start containers until it is back (restart it, or recreate the bridge with its address)"
     fi
+    if [ "$HAD_OTHER" = 1 ] && ! ip link show "$OTHER_BRIDGE" >/dev/null 2>&1; then
+        die "$OTHER_BRIDGE (the other Docker 29's bridge) is gone; run scripts/docker29-up.sh for that store to recreate it"
+    fi
 }
 
-if [ "${1:-}" = --stop ]; then
+if [ "$STOP" = 1 ]; then
     stop_daemons
     log "stopped"
     exit 0
-elif [ $# -gt 0 ]; then
-    die "unknown argument $1 (usage: $0 [--stop])"
 fi
 
 # ---------------------------------------------------------------------------
@@ -159,7 +226,7 @@ fi
 . "$ROOT/scripts/go-tools.sh"
 
 command -v go >/dev/null || die "no 'go' in PATH (needed to build the pinned tools)"
-mkdir -p "$BIN" "$CLI_DIR" "$PLUGINS" "$STAMPS"
+mkdir -p "$BIN" "$CLI_DIR" "$BUILT_PLUGINS" "$PLUGINS" "$STAMPS"
 [ -f "$TOOLS/.gitignore" ] || printf '*\n' >"$TOOLS/.gitignore"
 
 # up_to_date FILE RECIPE: FILE exists and was built from RECIPE.
@@ -215,7 +282,7 @@ build containerd-shim-runc-v2  "$BIN/containerd-shim-runc-v2" "containerd $CONTA
 build dockerd                  "$BIN/dockerd"                 "moby $MOBY_VERSION $DOCKER29_VERSION $MOBY_TAGS"   build_dockerd
 build docker-proxy             "$BIN/docker-proxy"            "moby $MOBY_VERSION $DOCKER29_VERSION $MOBY_TAGS"   build_proxy
 build "docker CLI"             "$DOCKER"                      "cli $CLI_VERSION"                                  build_cli
-build "docker compose"         "$PLUGINS/docker-compose"      "compose $COMPOSE_VERSION"                          build_compose
+build "docker compose"         "$BUILT_PLUGINS/docker-compose"      "compose $COMPOSE_VERSION"                          build_compose
 # buildx: scripts/buildkit-up.sh builds the same binary; reuse it when it
 # reports the pin, whoever built it.
 [ -n "$BUILDX_VERSION" ] || die "no BUILDX_VERSION= line in scripts/buildkit-up.sh"
@@ -224,9 +291,12 @@ if ! { [ -x "$BUILDX" ] && "$BUILDX" version 2>/dev/null | grep -q " $BUILDX_VER
     rm -f "$STAMPS/buildx"
     build buildx "$BUILDX" "buildx $BUILDX_VERSION" build_buildx
 fi
-# The CLI finds plugins in $DOCKER_CONFIG/cli-plugins; a relative link so the
-# checkout can move.
+# The CLI finds plugins in $DOCKER_CONFIG/cli-plugins; relative links so the
+# checkout can move (both config dirs are in .tools/docker29/).
 ln -sfn ../../../bin/buildx "$PLUGINS/docker-buildx"
+if [ "$PLUGINS" != "$BUILT_PLUGINS" ]; then
+    ln -sfn "../../${BUILT_PLUGINS#"$D29"/}/docker-compose" "$PLUGINS/docker-compose"
+fi
 
 # ---------------------------------------------------------------------------
 # 2. Configs, bridge and NAT
@@ -246,7 +316,7 @@ fi
 # 192.168.x) stay Docker 20.10's.
 net=${SUBNET%/*}
 IFS=. read -r o1 o2 _ _ <<<"$net"
-[ "${SUBNET#*/}" = 16 ] || die "GOFRONT_DOCKER29_SUBNET must be a /16 (got $SUBNET)"
+[ "${SUBNET#*/}" = 16 ] || die "the $STORE store's subnet must be a /16 (got $SUBNET)"
 BRIDGE_CIDR="$o1.$o2.0.1/24"
 POOL="$o1.$o2.128.0/17"
 
@@ -262,7 +332,7 @@ render_containerd() {
     cat <<EOF
 # Written by scripts/docker29-up.sh (gofront tests). Do not edit: a changed
 # file makes the script restart the daemon. This containerd serves only the
-# Docker 29 daemon; Docker 20.10 has its own.
+# Docker 29 daemon$CTRD_SERVES
 version = 4
 root = "$CTRD_ROOT"
 state = "$CTRD_STATE"
@@ -290,9 +360,9 @@ render_daemon_json() {
   "exec-root": "$EXEC_ROOT",
   "containerd": "$CTRD_SOCK",
   "features": {
-    "containerd-snapshotter": true,
+    "containerd-snapshotter": $SNAPSHOTTER,
     "time-namespaces": false
-  },
+  },$STORAGE_DRIVER
   "bridge": "$BRIDGE",
   "default-address-pools": [{"base": "$POOL", "size": 24}],
   "iptables": false,
@@ -300,7 +370,7 @@ render_daemon_json() {
   "userland-proxy": true,
   "userland-proxy-path": "$BIN/docker-proxy",
   "mtu": $MTU,
-  "cgroup-parent": "/gofront-docker29",
+  "cgroup-parent": "/$NAME",
   "live-restore": true,
   "registry-mirrors": ["http://$REGISTRY"],
   "insecure-registries": ["$REGISTRY"]
@@ -308,8 +378,10 @@ render_daemon_json() {
 EOF
 }
 # Why the daemon.json is the way it is:
-# * features.containerd-snapshotter: Docker 29's default already (it logs
-#   so); set so the test bed does not depend on that default.
+# * features.containerd-snapshotter: true is Docker 29's default already (it
+#   logs so); set so the test bed does not depend on that default. false
+#   (--store classic) is the classic store, with "storage-driver": "overlay2"
+#   named, as an upgraded Docker 23-28 host has it.
 # * features.time-namespaces=false: Debian 12's runc 1.1.5 has no time
 #   namespace; without it every container fails (namespace {"time" ""} does
 #   not exist).
@@ -322,7 +394,7 @@ EOF
 #   mappings and isolation would be gone. So this daemon writes no firewall
 #   rules; published ports go through docker-proxy (fine for 127.0.0.1:PORT),
 #   and this script adds NAT for $SUBNET only.
-# * cgroup-parent: containers under /gofront-docker29, not Docker 20.10's /docker.
+# * cgroup-parent: containers under /$NAME, not Docker 20.10's /docker.
 # * default-address-pools: user networks (compose) from our subnet, not
 #   from the pools Docker 20.10 uses, and NATed by our rule.
 # * live-restore: at every start after the first, dockerd deletes its stale
@@ -367,7 +439,7 @@ ensure_rule() {
     shift 2
     iptables -t "$table" -C "$chain" "$@" 2>/dev/null || iptables -t "$table" -A "$chain" "$@"
 }
-TAG=(-m comment --comment gofront-docker29)
+TAG=(-m comment --comment "$NAME")
 ensure_rule nat POSTROUTING -s "$SUBNET" ! -d "$SUBNET" "${TAG[@]}" -j MASQUERADE
 # Needed when FORWARD's policy is DROP (Docker 20.10 sets it when it turns
 # forwarding on itself); appended after Docker 20.10's own jumps, which only
@@ -429,7 +501,7 @@ else
     done
     [ "$(server_version)" = "$DOCKER29_VERSION" ] ||
         die "the daemon on $SOCK reports version '$(server_version)', expected $DOCKER29_VERSION"
-    check_docker0
+    check_bridges
     log "Docker $(server_version) answers (pid $pid)"
 fi
 
@@ -438,13 +510,22 @@ fi
 # ---------------------------------------------------------------------------
 d29() { DOCKER_HOST="unix://$SOCK" DOCKER_CONFIG="$DOCKER_CONFIG_DIR" "$DOCKER" "$@"; }
 
-# BuildKit resolves an image name (`# syntax=`, the bases) through the
-# registry first and uses a local image only when that fails (ResolveMode
-# "default"), so what builds on this daemon use is what the mirror serves:
-# the stand-ins and the frontend image exactly as buildkitd gets them. They
-# are also pulled into the image store (host platform; the others come on
-# first use), again whenever the registry has a new one, so `docker run`,
-# `docker image inspect` and an unreachable registry see the same images.
+# On the containerd store, BuildKit resolves an image name (`# syntax=`, the
+# bases) through the registry first and uses a local image only when that
+# fails (ResolveMode "default"), so what builds on this daemon use is what
+# the mirror serves: the stand-ins and the frontend image exactly as
+# buildkitd gets them. They are also pulled into the image store (host
+# platform; the others come on first use), again whenever the registry has a
+# new one, so `docker run`, `docker image inspect` and an unreachable
+# registry see the same images.
+#
+# On the classic store it is the other way round: "default" there means
+# "prefer local" (daemon/internal/builder-next/adapters/containerimage/
+# pull.go), as on Docker 20.10, and the registry is asked only for another
+# platform than the local image's. So this pull is what keeps its builds on
+# the registry's frontend and stand-ins. Its pulls of gcr.io do not read
+# hosts.toml (only its BuildKit does): those come from $REGISTRY by path and
+# are tagged with their gcr.io name.
 IMAGES=(
     "golang:1.26-alpine                 library/golang:1.26-alpine"
     "golang:1.26-bookworm               library/golang:1.26-bookworm"
@@ -473,11 +554,21 @@ for entry in "${IMAGES[@]}"; do
     read -r ref path <<<"$entry"
     want=$(registry_digest "$path")
     [ -n "$want" ] || die "$REGISTRY has no $path after tests/standins/push-multiplatform.sh"
-    # In the containerd image store an image's ID is its manifest/index digest.
-    if [ "$(d29 image inspect -f '{{.Id}}' "$ref" 2>/dev/null)" != "$want" ]; then
-        log "pulling $ref ($want, from $REGISTRY/$path)"
-        d29 pull -q "$ref" >/dev/null
+    if [ "$STORE" = containerd ]; then
+        # In the containerd image store an image's ID is its manifest/index digest.
+        [ "$(d29 image inspect -f '{{.Id}}' "$ref" 2>/dev/null)" != "$want" ] || continue
+    else
+        # In the classic store the ID is the config's digest; what was
+        # pulled is in RepoDigests (name@digest, the name it was pulled by).
+        case " $(d29 image inspect -f '{{join .RepoDigests " "}}' "$ref" 2>/dev/null) " in
+            *"@$want "*) continue ;;
+        esac
     fi
+    log "pulling $ref ($want, from $REGISTRY/$path)"
+    case $STORE/$ref in
+        classic/gcr.io/*) d29 pull -q "$REGISTRY/$path" >/dev/null && d29 tag "$REGISTRY/$path" "$ref" ;;
+        *) d29 pull -q "$ref" >/dev/null ;;
+    esac
 done
 
 # The frontend a checkout builds (scripts/build-frontend-image.sh) lands in
@@ -492,4 +583,6 @@ if [ -n "$id20" ] && [ "$config" != "$id20" ]; then
     log "         Docker 29 builds use the registry's: run tests/standins/push-multiplatform.sh to publish this one"
 fi
 
-log "ready: . scripts/docker29-env.sh  (DOCKER_HOST=unix://$SOCK DOCKER_CONFIG=$DOCKER_CONFIG_DIR)"
+env_args=""
+[ "$STORE" = containerd ] || env_args=" --store $STORE"
+log "ready: . scripts/docker29-env.sh$env_args  (DOCKER_HOST=unix://$SOCK DOCKER_CONFIG=$DOCKER_CONFIG_DIR)"

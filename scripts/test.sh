@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Run every test: static checks, unit and golden tests, then the end-to-end
-# tests on three daemons (Docker 20.10, buildkitd, Docker 29). Installs and
-# starts what it needs (Docker 20.10 from Debian, the stand-in base images,
-# buildkitd and the registry, Docker 29, the frontend image).
+# tests on four daemons (Docker 20.10, buildkitd, Docker 29 with the
+# containerd image store and with the classic one). Installs and starts what
+# it needs (Docker 20.10 from Debian, the stand-in base images, buildkitd and
+# the registry, both Docker 29s, the frontend image).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,6 +43,11 @@ step "Docker 29 (containerd image store)"
 # After the push: it pulls the registry's current frontend image and
 # stand-ins into its store.
 scripts/docker29-up.sh
+
+step "Docker 29 (classic image store)"
+# Its BuildKit takes a local image before the registry's: this pull of the
+# registry's current frontend image and stand-ins is what it builds with.
+scripts/docker29-up.sh --store classic
 
 step "unit, golden and end-to-end tests"
 # The end-to-end tests are #[ignore]d for a plain `cargo test`. They run one

@@ -203,7 +203,7 @@ pub fn tarball_context_on_stdin(d: Daemon) {
             return;
         }
         // buildx is the client on both: it serves the tarball to BuildKit.
-        Daemon::Buildkit | Daemon::Docker29 => {}
+        Daemon::Buildkit | Daemon::Docker29 | Daemon::Docker29Classic => {}
     }
     let img = Image::build_with(d, "tarball", |tag| {
         build_stdin(d, &tarball, "gofront.yaml", tag, &args)

@@ -4,6 +4,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::Once;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -16,29 +17,76 @@ pub fn docker() -> Command {
     c
 }
 
-/// The Docker 29 daemon of `scripts/docker29-up.sh`.
+/// The Docker 29 daemon of `scripts/docker29-up.sh` (containerd image store).
 pub const DOCKER29_HOST: &str = "unix:///run/gofront-docker29/docker.sock";
 
+/// The Docker 29 daemon of `scripts/docker29-up.sh --store classic`.
+pub const DOCKER29_CLASSIC_HOST: &str = "unix:///run/gofront-docker29-classic/docker.sock";
+
 /// The Docker 29.8 client (`.tools/docker29/cli/docker`, its `build` is
-/// buildx's `docker` driver) talking to Docker 29: `DOCKER_HOST` and
-/// `DOCKER_CONFIG` (the buildx plugin, buildx's state) are set on the
-/// command, never taken from the test's environment.
+/// buildx's `docker` driver) talking to Docker 29's containerd store:
+/// `DOCKER_HOST` and `DOCKER_CONFIG` (the buildx plugin, buildx's state)
+/// are set on the command, never taken from the test's environment.
 pub fn docker29() -> Command {
+    docker29_cli(DOCKER29_HOST, "config")
+}
+
+/// The same client talking to the classic-store Docker 29, with its own
+/// client config (`.tools/docker29/config-classic`: buildx's state apart).
+/// The daemon is checked once per run (`check_classic_store`).
+pub fn docker29_classic() -> Command {
+    static CHECKED: Once = Once::new();
+    CHECKED.call_once(check_classic_store);
+    docker29_cli(DOCKER29_CLASSIC_HOST, "config-classic")
+}
+
+/// What the classic-store tests rely on: the daemon has the classic store
+/// (`Driver` overlay2; the containerd store says overlayfs), and its
+/// frontend image is the registry's current one. Its BuildKit takes a
+/// local image before the registry's, so a frontend pushed after
+/// `scripts/docker29-up.sh --store classic` last ran would not be the one
+/// tested (the containerd store and buildkitd ask the registry first).
+fn check_classic_store() {
+    let cli = || docker29_cli(DOCKER29_CLASSIC_HOST, "config-classic");
+    let driver = run_ok(cli().args(["info", "--format", "{{.Driver}}"]));
+    assert_eq!(
+        driver.trim(),
+        "overlay2",
+        "{DOCKER29_CLASSIC_HOST} should be Docker 29 with the classic image store"
+    );
+    let want = registry_digest("ourorg/gofront", "latest");
+    let have = run_ok(cli().args([
+        "image",
+        "inspect",
+        "--format",
+        "{{json .RepoDigests}}",
+        "ourorg/gofront:latest",
+    ]));
+    assert!(
+        have.contains(&format!("@{want}\"")),
+        "the classic store's ourorg/gofront:latest ({}) is not the registry's ({want}), \
+         and its BuildKit would build with it: run scripts/docker29-up.sh --store classic",
+        have.trim()
+    );
+}
+
+fn docker29_cli(host: &str, config: &str) -> Command {
     let root = repo_root().join(".tools/docker29");
     let mut c = Command::new(root.join("cli/docker"));
-    c.env("DOCKER_HOST", DOCKER29_HOST)
-        .env("DOCKER_CONFIG", root.join("config"))
+    c.env("DOCKER_HOST", host)
+        .env("DOCKER_CONFIG", root.join(config))
         .env_remove("DOCKER_CONTEXT");
     c
 }
 
 /// The CLI of the engine whose image store holds `daemon`'s images:
-/// Docker 20.10 for its own builds and for buildkitd's (`--load`), Docker
-/// 29 for its own.
+/// Docker 20.10 for its own builds and for buildkitd's (`--load`), each
+/// Docker 29 for its own.
 pub fn docker_on(daemon: Daemon) -> Command {
     match daemon {
         Daemon::Docker | Daemon::Buildkit => docker(),
         Daemon::Docker29 => docker29(),
+        Daemon::Docker29Classic => docker29_classic(),
     }
 }
 
@@ -235,6 +283,26 @@ pub enum Daemon {
     /// (buildx's `docker` driver), the containerd image store; images from
     /// the local registry mirror.
     Docker29,
+    /// The same Docker 29 with the classic image store (graphdriver
+    /// overlay2, `scripts/docker29-up.sh --store classic`): one image per
+    /// tag, its ID the config's digest. BuildKit there takes a local image
+    /// before the registry's (the script keeps the store's current).
+    Docker29Classic,
+}
+
+impl Daemon {
+    /// Whether the daemon's BuildKit offers MergeOp (cap `mergeop`), so
+    /// gofront layers the binaries onto the base with it: buildkitd and
+    /// Docker 29's containerd store do; Docker 20.10's v0.8 has none, and
+    /// Docker 29's classic store turns it off ("only enabled with
+    /// containerd image store backend"), so gofront copies the files onto
+    /// the base there.
+    pub fn has_merge_op(self) -> bool {
+        match self {
+            Daemon::Buildkit | Daemon::Docker29 => true,
+            Daemon::Docker | Daemon::Docker29Classic => false,
+        }
+    }
 }
 
 /// The builder `scripts/buildkit-up.sh` registers.
@@ -257,7 +325,9 @@ pub fn prune_build_cache(daemon: Daemon) {
                 .args(["--addr", BUILDKITD_SOCKET])
                 .args(["prune", "--all"]),
         ),
-        Daemon::Docker29 => run_ok(docker29().args(["builder", "prune", "--all", "--force"])),
+        Daemon::Docker29 | Daemon::Docker29Classic => {
+            run_ok(docker_on(daemon).args(["builder", "prune", "--all", "--force"]))
+        }
         Daemon::Docker => panic!("the fresh-runner tests need a current BuildKit"),
     };
 }
@@ -418,9 +488,9 @@ pub fn build_stdin(daemon: Daemon, tarball: &Path, spec: &str, tag: &str, args: 
 }
 
 /// The build command whose result lands in an image store: `docker build`
-/// on Docker 20.10 and on Docker 29 (which keeps it in its containerd
-/// store), `buildx build --load` on buildkitd (into Docker 20.10's store,
-/// so the same inspect/run checks apply).
+/// on Docker 20.10 and on Docker 29 (which keeps it in its containerd or
+/// classic store), `buildx build --load` on buildkitd (into Docker 20.10's
+/// store, so the same inspect/run checks apply).
 fn build_command(daemon: Daemon) -> Command {
     match daemon {
         Daemon::Buildkit => {
@@ -428,7 +498,7 @@ fn build_command(daemon: Daemon) -> Command {
             c.arg("--load");
             c
         }
-        Daemon::Docker | Daemon::Docker29 => plain_build(daemon),
+        Daemon::Docker | Daemon::Docker29 | Daemon::Docker29Classic => plain_build(daemon),
     }
 }
 
@@ -436,8 +506,7 @@ fn build_command(daemon: Daemon) -> Command {
 /// own client, or Docker 29's (buildx, `docker` driver).
 fn plain_build(daemon: Daemon) -> Command {
     let mut c = match daemon {
-        Daemon::Docker => docker(),
-        Daemon::Docker29 => docker29(),
+        Daemon::Docker | Daemon::Docker29 | Daemon::Docker29Classic => docker_on(daemon),
         Daemon::Buildkit => return buildx_build(),
     };
     c.arg("build");
@@ -451,10 +520,10 @@ fn buildx_build() -> Command {
 }
 
 /// A build on a current BuildKit with its output chosen by the caller:
-/// buildx on buildkitd, or `docker build` on Docker 29.
+/// buildx on buildkitd, or `docker build` on a Docker 29.
 fn current_build(daemon: Daemon) -> Command {
     match daemon {
-        Daemon::Buildkit | Daemon::Docker29 => plain_build(daemon),
+        Daemon::Buildkit | Daemon::Docker29 | Daemon::Docker29Classic => plain_build(daemon),
         Daemon::Docker => panic!("this test needs a current BuildKit"),
     }
 }
@@ -509,8 +578,8 @@ pub fn bake_targets(
             c.args(["--builder", BUILDX_BUILDER]);
             c
         }
-        Daemon::Docker29 => {
-            let mut c = docker29();
+        Daemon::Docker29 | Daemon::Docker29Classic => {
+            let mut c = docker_on(daemon);
             c.arg("buildx");
             c
         }
@@ -598,12 +667,15 @@ fn platform_id(
 }
 
 /// The size of `image`'s filesystem: the sum of its layers, uncompressed.
-/// Docker 20.10's `Size` is that; the containerd store's counts the
-/// unpacked snapshot and the (compressed) content both, so on Docker 29
-/// the layers are read out of `docker save` and measured.
+/// Docker 20.10's `Size` is that, and so is the classic store's on Docker
+/// 29 (the graphdriver's layer sizes); the containerd store's counts the
+/// unpacked snapshot and the (compressed) content both, so there the
+/// layers are read out of `docker save` and measured.
 pub fn image_size(daemon: Daemon, image: &str) -> i64 {
     match daemon {
-        Daemon::Docker | Daemon::Buildkit => inspect(daemon, image)["Size"].as_i64().unwrap(),
+        Daemon::Docker | Daemon::Buildkit | Daemon::Docker29Classic => {
+            inspect(daemon, image)["Size"].as_i64().unwrap()
+        }
         Daemon::Docker29 => {
             let platform = inspected_platform(&inspect(daemon, image));
             let images = save_images(daemon, image, Some(&platform));
@@ -726,13 +798,16 @@ impl Image {
     }
 
     /// What identifies the image's content (its config and layers): the
-    /// image ID on Docker 20.10 (the config's digest); on Docker 29, whose
-    /// ID is the digest of an index that also holds a provenance
-    /// attestation (the build's own record, made anew by every build), the
-    /// digest of the host platform's image manifest.
+    /// image ID on Docker 20.10 and on Docker 29's classic store (the
+    /// config's digest; the classic store keeps no attestation); on Docker
+    /// 29's containerd store, whose ID is the digest of an index that also
+    /// holds a provenance attestation (the build's own record, made anew by
+    /// every build), the digest of the host platform's image manifest.
     pub fn content_digest(&self) -> String {
         match self.daemon {
-            Daemon::Docker | Daemon::Buildkit => self.inspect()["Id"].as_str().unwrap().to_string(),
+            Daemon::Docker | Daemon::Buildkit | Daemon::Docker29Classic => {
+                self.inspect()["Id"].as_str().unwrap().to_string()
+            }
             Daemon::Docker29 => {
                 let platform = inspected_platform(&self.inspect());
                 let images = save_images(self.daemon, &self.tag, Some(&platform));
@@ -802,10 +877,10 @@ pub fn file<'a>(files: &'a [ImageFile], path: &str) -> &'a ImageFile {
 }
 
 /// Every file of the image's filesystem (`docker export`), sorted by path.
-/// On Docker 29 the container is asked for the image's own platform (the
-/// containerd store selects a platform of an index, the host's by
-/// default); Docker 20.10 takes the one image a tag names, whatever its
-/// platform.
+/// On Docker 29's containerd store the container is asked for the image's
+/// own platform (that store selects a platform of an index, the host's by
+/// default); Docker 20.10 and the classic store take the one image a tag
+/// names, whatever its platform.
 fn image_files(daemon: Daemon, image: &str) -> Vec<ImageFile> {
     let mut create = docker_on(daemon);
     create.arg("create");
@@ -1146,6 +1221,9 @@ pub fn build_oci(daemon: Daemon, context: &Path, spec: &str, dest: &Path, args: 
             b
         }
         Daemon::Docker => panic!("several platforms need a current BuildKit"),
+        Daemon::Docker29Classic => {
+            panic!("the classic image store keeps one platform per image: use the containerd store")
+        }
     }
 }
 
@@ -1188,10 +1266,31 @@ pub fn build_push(daemon: Daemon, context: &Path, spec: &str, name: &str, args: 
     all.extend_from_slice(args);
     let b = build_inner(current_build(daemon), context, spec, None, &all);
     // Docker 29's image exporter keeps the pushed image in its store too.
-    if daemon == Daemon::Docker29 {
+    if matches!(daemon, Daemon::Docker29 | Daemon::Docker29Classic) {
         remove_image(daemon, name);
     }
     b
+}
+
+/// The digest of what the local registry serves for `repo:tag` (an index or
+/// a manifest): its `Docker-Content-Digest`.
+pub fn registry_digest(repo: &str, tag: &str) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", 5000)).expect("the local registry answers");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "HEAD /v2/{repo}/manifests/{tag} HTTP/1.0\r\nHost: 127.0.0.1:5000\r\nAccept: application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json\r\n\r\n"
+    )
+    .unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    resp.lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("docker-content-digest")
+                .then(|| value.trim().to_string())
+        })
+        .unwrap_or_else(|| panic!("no digest for {repo}:{tag} in:\n{resp}"))
 }
 
 /// The manifest (index) the local registry serves for `repo:tag`.

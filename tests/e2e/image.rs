@@ -24,6 +24,15 @@ pub fn hello_builds_runs_and_is_configured(d: Daemon) {
         img.build.log.contains("[gofront] go build . (linux/amd64)"),
         "progress names the step"
     );
+    // The binary goes onto the base with MergeOp where the daemon's
+    // BuildKit has it, else with one copy (the step names say which).
+    if d.has_merge_op() {
+        img.build
+            .assert_logged("[gofront] layer the files onto the runtime image");
+    } else {
+        img.build
+            .assert_logged("[gofront] add /usr/local/bin/hello to the runtime image");
+    }
 
     let cfg = img.inspect();
     assert_eq!(cfg["Config"]["User"], "65532:65532");
@@ -117,14 +126,14 @@ pub fn scratch_image_is_binary_certs_and_passwd(d: Daemon) {
 
 /// examples/multi: two binaries, ldflags templates, the entrypoint, a
 /// healthcheck that runs without a shell, the stop signal. Where the client
-/// is buildx (buildkitd, Docker 29's `docker build`) the context is a git
-/// checkout, so buildx sends `vcs:revision` for {{.Commit}}; Docker 20.10's
-/// client sends none.
+/// is buildx (buildkitd, Docker 29's `docker build` on either store) the
+/// context is a git checkout, so buildx sends `vcs:revision` for
+/// {{.Commit}}; Docker 20.10's client sends none.
 pub fn multi_binaries_templates_and_a_healthcheck_without_a_shell(d: Daemon) {
     let ctx = copy_example("multi");
     let commit = match d {
         Daemon::Docker => "unknown".to_string(),
-        Daemon::Buildkit | Daemon::Docker29 => git_commit_all(ctx.path()),
+        Daemon::Buildkit | Daemon::Docker29 | Daemon::Docker29Classic => git_commit_all(ctx.path()),
     };
     let img = Image::build(
         d,

@@ -1,6 +1,7 @@
 //! End-to-end tests: real builds with the `ourorg/gofront` frontend image on
-//! Docker 20.10 (BuildKit v0.8), buildkitd and Docker 29 (BuildKit v0.33),
-//! and the images they produce are run and inspected.
+//! Docker 20.10 (BuildKit v0.8), buildkitd and Docker 29 (BuildKit v0.33;
+//! its containerd image store, and its classic store for the tests that
+//! inspect images), and the images they produce are run and inspected.
 //!
 //! They need the engine, the stand-in images and the frontend image, which
 //! `scripts/test.sh` sets up; hence `#[ignore]` here and `--include-ignored`
@@ -35,10 +36,17 @@ use harness::Daemon;
 ///
 /// The tests of `current_buildkit` need a current BuildKit: they are `name`
 /// on buildkitd and `docker29::name` on Docker 29.
+///
+/// The tests of `classic_store` (of `everywhere`, the ones that inspect an
+/// image: config, files, layers, sizes, reproducible digests) run once more
+/// on Docker 29 with the classic image store (`scripts/docker29-up.sh
+/// --store classic`), as `docker29_classic::name`: that store is in wide
+/// use (Docker 23-28's default, kept by Docker 29 upgrades).
 macro_rules! on_the_daemons {
     (
         everywhere: [$($area:ident::$name:ident),* $(,)?],
-        current_buildkit: [$($c_area:ident::$c_name:ident),* $(,)?] $(,)?
+        current_buildkit: [$($c_area:ident::$c_name:ident),* $(,)?],
+        classic_store: [$($s_area:ident::$s_name:ident),* $(,)?] $(,)?
     ) => {
         mod docker20 {
             $(
@@ -71,6 +79,15 @@ macro_rules! on_the_daemons {
                 #[ignore = "needs Docker 29 and the registry: run scripts/test.sh"]
                 fn $c_name() {
                     super::$c_area::$c_name(super::Daemon::Docker29)
+                }
+            )*
+        }
+        mod docker29_classic {
+            $(
+                #[test]
+                #[ignore = "needs Docker 29 with the classic store and the registry: run scripts/test.sh"]
+                fn $s_name() {
+                    super::$s_area::$s_name(super::Daemon::Docker29Classic)
                 }
             )*
         }
@@ -140,6 +157,16 @@ on_the_daemons!(
         compose::bake_group_builds_and_runs_several_services,
         contexts::git_query_contexts_as_opt_and_as_frontend_input,
         calls::calls_outline_targets_and_check_through_buildx,
+    ],
+    classic_store: [
+        image::hello_builds_runs_and_is_configured,
+        image::scratch_image_is_binary_certs_and_passwd,
+        image::multi_binaries_templates_and_a_healthcheck_without_a_shell,
+        image::files_tzdata_and_workdir_on_scratch,
+        image::monorepo_module_in_a_workspace,
+        image::debug_target_adds_a_shell_toolbox,
+        switches::source_date_epoch_gives_the_same_image,
+        platforms::foreign_platform_cross_compiles,
     ],
 );
 

@@ -118,7 +118,7 @@ pub fn private_module_over_ssh_with_the_agent_forwarded(d: Daemon) {
 /// buildkitd here runs them on the host's already (scripts/buildkit-up.sh).
 fn host_network(d: Daemon) -> &'static [&'static str] {
     match d {
-        Daemon::Docker | Daemon::Docker29 => &["--network", "host"],
+        Daemon::Docker | Daemon::Docker29 | Daemon::Docker29Classic => &["--network", "host"],
         Daemon::Buildkit => &[],
     }
 }
