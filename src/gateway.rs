@@ -196,6 +196,8 @@ pub struct Caps {
     pub gateway: Vec<String>,
     pub llb: Vec<String>,
     pub worker_platforms: Vec<pb::Platform>,
+    /// The first worker's labels (`org.mobyproject.buildkit.worker.*`).
+    pub worker_labels: BTreeMap<String, String>,
 }
 
 /// Gateway cap of the `Warn` RPC (`frontend/gateway/pb/caps.go`,
@@ -243,6 +245,11 @@ impl Bridge {
         Ok(Caps {
             gateway: enabled(pong.frontend_api_caps),
             llb: enabled(pong.llb_caps),
+            worker_labels: pong
+                .workers
+                .first()
+                .map(|w| w.labels.clone().into_iter().collect())
+                .unwrap_or_default(),
             worker_platforms: pong.workers.into_iter().flat_map(|w| w.platforms).collect(),
         })
     }

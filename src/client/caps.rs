@@ -141,7 +141,7 @@ mod tests {
                 .filter(|n| n.kind == Kind::Llb)
                 .map(|n| n.cap.to_string())
                 .collect(),
-            worker_platforms: vec![],
+            ..Default::default()
         }
     }
 

@@ -112,12 +112,11 @@ impl Client {
     /// store them.
     pub fn platforms(&self, spec: &spec::Spec) -> Result<Vec<Platform>, Failure> {
         let targets = self.request.target_platforms(spec);
-        if self.multi_platform(&targets)
-            && !self.request.daemon.merge
-            && self.request.exported_to_docker
-        {
+        // Refused before anything is compiled: Docker's exporter would
+        // fail only after every platform was built.
+        if self.multi_platform(&targets) && self.request.daemon.classic_docker_store {
             return Err(Failure::new(format!(
-                "building several platforms at once ({}) needs an image index exporter: this Docker's built-in BuildKit (older than v0.10) stores one platform per image (hint: use Docker 29+ with the containerd image store, or `docker buildx build` on a BuildKit v0.10+ builder, e.g. `docker buildx create --driver docker-container`, or build one platform at a time)",
+                "building several platforms at once ({}) needs an image index, and this Docker's classic image store keeps one platform per image (hint: turn on the containerd image store, the default of new Docker 29 installs, or use `docker buildx build` on a builder of the docker-container driver, or build one platform at a time with --platform)",
                 targets
                     .iter()
                     .map(Platform::id)

@@ -70,8 +70,6 @@ pub mod keys {
 /// The environment variables the gateway sets for the frontend process.
 pub mod env {
     pub const SESSION_ID: &str = "BUILDKIT_SESSION_ID";
-    /// `docker` when Docker's own image store receives the result.
-    pub const EXPORTED_PRODUCT: &str = "BUILDKIT_EXPORTEDPRODUCT";
 }
 
 /// The local names clients use for the spec and the context.
@@ -121,15 +119,16 @@ pub struct BuildRequest {
     /// `--cache-from`: named in every solve of the build.
     pub cache_imports: Vec<CacheOptionsEntry>,
     pub session_id: String,
-    /// The result goes to Docker's own image store (`docker build` on the
-    /// classic store), which keeps one platform per image.
-    pub exported_to_docker: bool,
     /// The first platform of the daemon's workers: where the Go toolchain
     /// runs, as the Dockerfile frontend picks it.
     pub build_platform: Platform,
     /// What the daemon can do, from Ping.
     pub daemon: DaemonFeatures,
 }
+
+/// The label of a BuildKit worker that names its executor (`oci`,
+/// `containerd`); Docker's classic-store worker has none.
+const WORKER_EXECUTOR_LABEL: &str = "org.mobyproject.buildkit.worker.executor";
 
 /// The daemon's caps that change what gofront builds or asks for.
 #[derive(Clone, Copy, Debug, Default)]
@@ -141,6 +140,12 @@ pub struct DaemonFeatures {
     pub inputs: bool,
     /// The `Warn` call (BuildKit v0.10+): lint findings as build warnings.
     pub warnings: bool,
+    /// The result goes to Docker's classic image store, which keeps one
+    /// platform per image: Docker's own worker there (Docker 20.10, and
+    /// 23–29 without the containerd image store) names no executor among
+    /// its labels, where buildkitd's and the containerd store's do, and it
+    /// has no MergeOp (moby enables it only with the containerd store).
+    pub classic_docker_store: bool,
 }
 
 impl BuildRequest {
@@ -207,13 +212,14 @@ impl BuildRequest {
                 get(keys::CACHE_FROM).unwrap_or_default(),
             )?,
             session_id: env(env::SESSION_ID).unwrap_or_default(),
-            exported_to_docker: env(env::EXPORTED_PRODUCT).as_deref() == Some("docker"),
             build_args,
             build_platform: build_platform(caps),
             daemon: DaemonFeatures {
                 merge: caps.has_llb("mergeop"),
                 inputs: caps.has_gateway(gateway::CAP_INPUTS),
                 warnings: caps.has_warnings(),
+                classic_docker_store: !caps.has_llb("mergeop")
+                    && !caps.worker_labels.contains_key(WORKER_EXECUTOR_LABEL),
             },
         })
     }

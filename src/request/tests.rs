@@ -40,7 +40,6 @@ fn every_opt_is_read_once_into_its_typed_field() {
         ]),
         |name| match name {
             "BUILDKIT_SESSION_ID" => Some("s1".into()),
-            "BUILDKIT_EXPORTEDPRODUCT" => Some("docker".into()),
             _ => None,
         },
         &caps(),
@@ -55,7 +54,7 @@ fn every_opt_is_read_once_into_its_typed_field() {
     assert_eq!(r.build_args["VERSION"], "1.2.3");
     assert_eq!(r.labels["team"], "core");
     assert_eq!(r.target, Target::Binary);
-    assert!(r.multi_platform && r.no_cache && r.exported_to_docker);
+    assert!(r.multi_platform && r.no_cache);
     assert_eq!(r.resolve_mode, "pull");
     assert_eq!(r.network, Network::Host);
     assert_eq!(
@@ -78,7 +77,42 @@ fn every_opt_is_read_once_into_its_typed_field() {
     assert_eq!(plain.filename, "gofront.yaml");
     assert_eq!(plain.target, Target::Image);
     assert_eq!(plain.resolve_mode, "default");
-    assert!(!plain.no_cache && !plain.multi_platform && !plain.exported_to_docker);
+    assert!(!plain.no_cache && !plain.multi_platform);
+}
+
+/// Docker's classic image store keeps one platform per image; its worker
+/// is told apart by its labels (no executor) and its lack of MergeOp.
+#[test]
+fn the_classic_docker_store_is_known_by_its_worker() {
+    let daemon = |llb: &[&str], labels: &[(&str, &str)]| {
+        let caps = Caps {
+            llb: llb.iter().map(|c| c.to_string()).collect(),
+            worker_labels: labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ..caps()
+        };
+        BuildRequest::parse(&opts(&[]), |_| None, &caps)
+            .unwrap()
+            .daemon
+    };
+    const EXECUTOR: &str = "org.mobyproject.buildkit.worker.executor";
+    const GATEWAY_IP: &str = "org.mobyproject.buildkit.worker.moby.host-gateway-ip";
+    // Docker 20.10: no labels, no MergeOp.
+    assert!(daemon(&[], &[]).classic_docker_store);
+    // Docker 29, classic store: MergeOp disabled, only the gateway IP.
+    assert!(daemon(&[], &[(GATEWAY_IP, "10.30.0.1")]).classic_docker_store);
+    // Docker 29, containerd store: the containerd executor, MergeOp.
+    let containerd = daemon(
+        &["mergeop"],
+        &[(EXECUTOR, "containerd"), (GATEWAY_IP, "10.29.0.1")],
+    );
+    assert!(!containerd.classic_docker_store && containerd.merge);
+    // buildkitd (OCI worker).
+    assert!(!daemon(&["mergeop"], &[(EXECUTOR, "oci")]).classic_docker_store);
+    // A buildkitd older than MergeOp still names its executor.
+    assert!(!daemon(&[], &[(EXECUTOR, "oci")]).classic_docker_store);
 }
 
 #[test]

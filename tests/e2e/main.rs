@@ -101,14 +101,23 @@ macro_rules! on_the_daemons {
     };
 }
 
-/// Tests of what only Docker 20.10 does; the test is `name`.
-macro_rules! on_docker20_only {
+/// Tests of what only Docker's classic image store does (Docker 20.10,
+/// Docker 29 with `--store classic`): `name::docker20`,
+/// `name::docker29_classic`.
+macro_rules! on_the_classic_stores {
     ($($area:ident::$name:ident),* $(,)?) => {
         $(
-            #[test]
-            #[ignore = "needs Docker and the frontend image: run scripts/test.sh"]
-            fn $name() {
-                $area::$name()
+            mod $name {
+                #[test]
+                #[ignore = "needs Docker and the frontend image: run scripts/test.sh"]
+                fn docker20() {
+                    super::$area::$name(super::Daemon::Docker)
+                }
+                #[test]
+                #[ignore = "needs Docker 29 (classic store): run scripts/test.sh"]
+                fn docker29_classic() {
+                    super::$area::$name(super::Daemon::Docker29Classic)
+                }
             }
         )*
     };
@@ -170,7 +179,7 @@ on_the_daemons!(
     ],
 );
 
-on_docker20_only!(platforms::several_platforms_on_docker_20_10_fail_clearly);
+on_the_classic_stores!(platforms::several_platforms_on_a_classic_store_fail_clearly);
 
 /// Docker Compose v2 (v5.5.1) on Docker 29, building with the engine's
 /// BuildKit and with buildkitd; the test is `name`.
