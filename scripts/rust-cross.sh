@@ -46,7 +46,12 @@ die() { echo "rust-cross: $*" >&2; exit 1; }
 say() { echo "==> $*" >&2; }
 
 SUITE=trixie
-APT_OPTS=()
+# The private apt (apt_private): its config file and options, given to each
+# apt-get/apt-cache call that is meant for it and never exported, so the
+# host's own apt-get install (ensure_linker) cannot pick them up.
+PRIVATE_APT=/nonexistent APT_OPTS=()
+papt_get() { APT_CONFIG=$PRIVATE_APT apt-get "${APT_OPTS[@]}" "$@"; }
+papt_cache() { APT_CONFIG=$PRIVATE_APT apt-cache "${APT_OPTS[@]}" "$@"; }
 RUST_DEB_VERSION=1.96.0+dfsg1-1~deb13u1+b1
 TOOLS=.tools/rust-debian
 DEST=$TOOLS/$RUST_DEB_VERSION
@@ -151,7 +156,9 @@ mirror_of() {
 
 # apt_private ARCH...: an apt configuration for $SUITE under $TOOLS/apt
 # (lists, cache; an empty dpkg status, so nothing of the host's counts),
-# its lists fetched once per hour at most. Sets APT_CONFIG for the caller.
+# its lists fetched once per hour at most. It only downloads: its dpkg is
+# /bin/false, so that an install through it could never put the newer
+# suite's packages on the host.
 apt_private() {
     local dir=$PWD/$TOOLS/apt archs a mirror security
     mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial" "$dir/empty"
@@ -176,16 +183,19 @@ Dir::Etc::PreferencesParts "$dir/empty";
 Dir::State::Lists "$dir/lists";
 Dir::State::status "/dev/null";
 Dir::Cache "$dir/cache";
+Dir::Bin::dpkg "/bin/false";
 APT::Architectures { $archs};
 Acquire::Languages "none";
 APT::Sandbox::User "root";
 EOF
-    export APT_CONFIG=$dir/apt.conf
+    PRIVATE_APT=$dir/apt.conf
     # The host's apt.conf.d is read after APT_CONFIG (so its proxy settings
     # apply here too), and Debian's container images turn the binary cache
     # off there: without it each apt-cache call parses every list again
-    # (seconds each). Command-line options come last. No appstream data.
-    APT_OPTS=(-o Dir::Cache::pkgcache=pkgcache.bin -o Dir::Cache::srcpkgcache=srcpkgcache.bin)
+    # (seconds each). Command-line options come last: dpkg stays /bin/false
+    # whatever the host configures. No appstream data.
+    APT_OPTS=(-o Dir::Cache::pkgcache=pkgcache.bin -o Dir::Cache::srcpkgcache=srcpkgcache.bin
+        -o Dir::Bin::dpkg=/bin/false)
     for a in '' -icons -icons-small -icons-hidpi; do
         APT_OPTS+=(-o "Acquire::IndexTargets::deb::DEP-11$a::DefaultEnabled=false")
     done
@@ -201,7 +211,7 @@ EOF
     # file ("Mirror sync in progress?"): wait and try again.
     local try
     for try in 1 2 3; do
-        apt-get "${APT_OPTS[@]}" update -q >&2 && return
+        papt_get update -q >&2 && return
         [ "$try" = 3 ] || { echo "rust-cross: apt-get update failed, again in 30s" >&2; sleep 30; }
     done
     rm -f "$dir/apt.conf" # so the next run fetches them again
@@ -217,9 +227,9 @@ fetch_pins() {
         [ -n "$spec" ] || continue
         name=${spec%%=*}
         # apt-cache show succeeds, saying nothing, for an unknown version.
-        if [ -n "$(apt-cache "${APT_OPTS[@]}" show "$spec" 2>/dev/null)" ]; then
+        if [ -n "$(papt_cache show "$spec" 2>/dev/null)" ]; then
             want+=("$spec") sums+=("$sum")
-        elif [ "$mode" = current ] && [ -n "$(apt-cache "${APT_OPTS[@]}" show "$name" 2>/dev/null)" ]; then
+        elif [ "$mode" = current ] && [ -n "$(papt_cache show "$name" 2>/dev/null)" ]; then
             echo "rust-cross: warning: $spec is gone from $SUITE; using its current version (re-pin: scripts/rust-cross.sh pins)" >&2
             want+=("$name") sums+=("")
         else
@@ -227,7 +237,7 @@ fetch_pins() {
         fi
     done <<<"$3"
     [ ${#want[@]} -gt 0 ] || return 0
-    (cd "$dir" && apt-get "${APT_OPTS[@]}" download -q "${want[@]}" >&2) || die "apt-get download failed"
+    (cd "$dir" && papt_get download -q "${want[@]}" >&2) || die "apt-get download failed"
     local i name arch version file
     for i in "${!want[@]}"; do
         [ -n "${sums[$i]}" ] || continue # replaced: checked by apt only
@@ -379,7 +389,7 @@ build() {
 
 # pin_line SPEC: "package:arch=version sha256" of what the suite has.
 pin_line() {
-    apt-cache "${APT_OPTS[@]}" show --no-all-versions "$1" |
+    papt_cache show --no-all-versions "$1" |
         awk '/^Package:/ {p = $2} /^Architecture:/ {a = $2} /^Version:/ {v = $2} /^SHA256:/ {h = $2}
              END { if (h) print p ":" a "=" v, h }'
 }
@@ -387,7 +397,7 @@ pin_line() {
 pins() {
     local v=${1:-} series roots lib
     apt_private arm64 ppc64el riscv64 s390x
-    [ -n "$v" ] || v=$(apt-cache "${APT_OPTS[@]}" show --no-all-versions rustc-web:amd64 | sed -n 's/^Version: //p')
+    [ -n "$v" ] || v=$(papt_cache show --no-all-versions rustc-web:amd64 | sed -n 's/^Version: //p')
     [ -n "$v" ] || die "no rustc-web in $SUITE"
     series=${v%%+*}
     series=${series%.*} # 1.96.0+dfsg1-1... -> 1.96
@@ -395,7 +405,7 @@ pins() {
     echo "COMPILER_PINS='"
     {
         for lib in rustc-web cargo-web "libstd-rust-web-$series" libstd-rust-web-dev; do pin_line "$lib:amd64=$v"; done
-        apt-cache "${APT_OPTS[@]}" show "libstd-rust-web-$series:amd64=$v" | sed -n 's/^Depends: //p' | tr ',' '\n' |
+        papt_cache show "libstd-rust-web-$series:amd64=$v" | sed -n 's/^Depends: //p' | tr ',' '\n' |
             sed -n 's/^ *\(libllvm[0-9]*\).*/\1/p' | while read -r lib; do pin_line "$lib:amd64"; done
     } | sort
     echo "'"
@@ -405,12 +415,12 @@ pins() {
     # The shared libraries that rustc, cargo and std depend on, and theirs
     # (LLVM itself is pinned with the compiler above): not gcc, binutils or
     # libc-dev (the host's linker is used).
-    roots=$(apt-cache "${APT_OPTS[@]}" show "rustc-web:amd64=$v" "cargo-web:amd64=$v" "libstd-rust-web-$series:amd64=$v" |
+    roots=$(papt_cache show "rustc-web:amd64=$v" "cargo-web:amd64=$v" "libstd-rust-web-$series:amd64=$v" |
         sed -n 's/^\(Pre-\)\{0,1\}Depends: //p' | sed 's/[,|]/\n/g' | sed 's/^ *//; s/[ :].*//' |
         grep -E '^(lib|zlib)' | grep -vE -- '-dev$|^libstd-rust' | sort -u)
     echo "RUNTIME_PINS='"
     # shellcheck disable=SC2086 # a list of package names
-    apt-cache "${APT_OPTS[@]}" depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
+    papt_cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
         --no-replaces --no-enhances $roots | grep -v '^ ' | grep -v ':' | grep -v '^<' |
         grep -vE '^libllvm' | sort -u | while read -r lib; do pin_line "$lib:amd64"; done
     echo "'"
