@@ -355,6 +355,11 @@ install() {
 
 build() {
     local p out upper t0 cargo_home=${CARGO_HOME:-$HOME/.cargo}
+    # Build scripts and proc-macros are linked for the host by the host's
+    # gcc, named the same way in every build: a different host linker would
+    # make cargo rebuild all of them (and so everything) per platform.
+    platform_vars linux/amd64
+    ensure_linker
     for p in "$@"; do
         platform_vars "$p"
         ensure_linker
@@ -370,6 +375,7 @@ build() {
         env -u RUSTFLAGS -u CARGO_BUILD_RUSTFLAGS -u RUSTC_WRAPPER -u RUSTC_WORKSPACE_WRAPPER \
             -u CARGO_BUILD_TARGET -u CARGO_BUILD_RUSTC -u RUSTC -u RUSTDOC \
             CARGO_TARGET_DIR="$TARGET_DIR" \
+            CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER=x86_64-linux-gnu-gcc \
             "CARGO_TARGET_${upper}_LINKER=$gnu-gcc" \
             CARGO_ENCODED_RUSTFLAGS="$(printf '%s\037%s' -Ctarget-feature=+crt-static "--remap-path-prefix=$cargo_home=/cargo")" \
             "$DEST/bin/cargo" build --release --locked --target "$triple" ||
