@@ -33,6 +33,11 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "GitHub workflows (actionlint)"
 scripts/actionlint.sh
 
+step "the frontend binary of each image platform renders the same LLB"
+# Cross-compiled with Debian's Rust (scripts/rust-cross.sh; a first run
+# fetches the pinned toolchain), the arm64 one run under qemu-user.
+tests/cross-llb.sh linux/amd64 linux/arm64
+
 step "frontend image"
 scripts/build-frontend-image.sh
 # Into the registry too, with the stand-ins: buildkitd and Docker 29
