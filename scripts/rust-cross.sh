@@ -13,10 +13,12 @@
 # Why Debian's Rust: rustup cannot download another target's standard
 # library here (no network but package registries), Debian's archive has one
 # per architecture. Bookworm's rustc (1.63) is too old for the crate (edition
-# 2024, rust-version 1.88), so is trixie's `rustc` (1.85); trixie's
+# 2024, rust-version 1.88; serde-saphyr 2.1.1 in Cargo.lock needs 1.89), so
+# is trixie's `rustc` (1.85: cargo refuses the lock file); trixie's
 # `rustc-web` (the rustc that Debian keeps current in stable for Firefox and
 # Chromium) is new enough and ships `libstd-rust-web-dev` for amd64, arm64,
-# riscv64, ppc64el and s390x. Its packages are unpacked with dpkg-deb into
+# riscv64, ppc64el and s390x. Sid's rustc (1.97) would do too, but sid
+# replaces its packages within weeks and needs a newer glibc still. Its packages are unpacked with dpkg-deb into
 # .tools, never installed: the host's packages stay untouched.
 #
 # Trixie's binaries need trixie's glibc (2.39+; bookworm has 2.36) and its
