@@ -18,8 +18,9 @@
 # `rustc-web` (the rustc that Debian keeps current in stable for Firefox and
 # Chromium) is new enough and ships `libstd-rust-web-dev` for amd64, arm64,
 # riscv64, ppc64el and s390x. Sid's rustc (1.97) would do too, but sid
-# replaces its packages within weeks and needs a newer glibc still. Its packages are unpacked with dpkg-deb into
-# .tools, never installed: the host's packages stay untouched.
+# replaces its packages within weeks (a pin would not last). The packages
+# are unpacked with dpkg-deb into .tools, never installed: the host's
+# packages stay untouched.
 #
 # Trixie's binaries need trixie's glibc (2.39+; bookworm has 2.36) and its
 # libLLVM 22, libstdc++, libgit2 and friends: those libraries are unpacked
