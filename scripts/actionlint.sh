@@ -11,9 +11,10 @@ bin="$TOOLS/bin/actionlint"
 if ! "$bin" -version 2>/dev/null | head -1 | grep -qx "$ACTIONLINT_VERSION"; then
     echo "actionlint: building $ACTIONLINT_VERSION into .tools/bin" >&2
     mkdir -p "$TOOLS/bin"
-    GOBIN="$TOOLS/bin" GOFLAGS= CGO_ENABLED=0 go install \
+    GOBIN="$TOOLS/bin" GOFLAGS="" CGO_ENABLED=0 go install \
         -ldflags "-s -w -X main.version=$ACTIONLINT_VERSION" \
         "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
 fi
-"$bin" -no-color .github/workflows/*.yml
-echo "actionlint: $(ls .github/workflows/*.yml | wc -l) workflows clean"
+workflows=(.github/workflows/*.yml)
+"$bin" -no-color "${workflows[@]}"
+echo "actionlint: ${#workflows[@]} workflows clean"
