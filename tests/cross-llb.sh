@@ -7,8 +7,9 @@
 # under qemu-user, and compares `gofront render --format llb` for every
 # examples/*/gofront.yaml, rendered for several target platforms.
 #
-#   tests/cross-llb.sh [PLATFORM...]   (default: linux/amd64 linux/arm64;
-#                                       the first one is the reference)
+#   tests/cross-llb.sh [PLATFORM[=BINARY]...]   (default: linux/amd64
+#       linux/arm64; the first one is the reference). A BINARY is used as it
+#       is (e.g. one taken from an image) instead of building it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,9 +37,15 @@ if ! command -v qemu-aarch64-static >/dev/null; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q qemu-user-static >/dev/null
 fi
 
-plats=("$@") bins=() runs=()
-for p in "$@"; do
-    bins+=("$(scripts/rust-cross.sh build "$p")")
+plats=() bins=() runs=()
+for arg in "$@"; do
+    p=${arg%%=*}
+    plats+=("$arg")
+    if [ "$p" != "$arg" ]; then
+        bins+=("${arg#*=}")
+    else
+        bins+=("$(scripts/rust-cross.sh build "$p" | tail -1)")
+    fi
     runs+=("$(runner "$p")")
 done
 

@@ -28,6 +28,7 @@ GO_SERIES=1.26                  # the golang:<series>-* tags we imitate
 ALPINE_TAG_VERSION=3.21         # alpine:<this>
 GOLANG_ALPINE_VERSION=3.23      # alpine release the real golang:1.26-alpine sits on
 BUSYBOX_TAG=1.37-musl           # busybox:<this>, the `debug` target's toolbox
+DEBIAN_SUITE=trixie             # debian:<this>, frontend.Dockerfile's build stage
 
 ALL_TAGS=(
     "golang:$GO_SERIES-alpine"
@@ -36,6 +37,7 @@ ALL_TAGS=(
     gcr.io/distroless/base-debian12
     "alpine:$ALPINE_TAG_VERSION"
     "busybox:$BUSYBOX_TAG"
+    "debian:$DEBIAN_SUITE"
 )
 
 # Same PATH/GOPATH/GOTOOLCHAIN/WORKDIR config as the official golang images.
@@ -136,6 +138,7 @@ pkgs=(ca-certificates)
 needs alpine && pkgs+=(busybox-static)
 needs busybox && pkgs+=(busybox-static)
 needs bookworm && pkgs+=(debootstrap debian-archive-keyring)
+needs debian: && pkgs+=(debootstrap debian-archive-keyring)
 needs distroless && pkgs+=(tzdata netbase)
 ensure_host_pkgs "${pkgs[@]}"
 [ -s "$HOST_CA" ] || die "$HOST_CA missing on host"
@@ -382,6 +385,46 @@ build_golang_bookworm() {
     remove_tree "$WORK/golang-bookworm"
 }
 
+# debian:<suite>: what `docker pull debian:trixie` gives: debootstrap's
+# minbase (the official image is minbase, made by debuerreotype) with apt's
+# sources for the suite, its updates and its security archive, and nothing
+# else (no compiler: frontend.Dockerfile installs what it needs with apt).
+build_debian() {
+    local tag=$1 suite=${1#debian:} root mirror security
+    mirror=$(debian_mirror)
+    # shellcheck disable=SC2016 # apt's placeholders, not the shell's
+    security=$(apt-get indextargets --format '$(LABEL) $(REPO_URI)' 2>/dev/null |
+               awk '$1 == "Debian-Security" { print $2; exit }')
+    root=$(fresh_rootfs "debian-$suite")
+    log "debootstrap $suite (minbase) -- takes a minute or two"
+    if ! debootstrap --variant=minbase --arch=amd64 "$suite" "$root" "$mirror" \
+            >"$WORK/debootstrap-$suite.log" 2>&1; then
+        tail -n 30 "$WORK/debootstrap-$suite.log" >&2
+        remove_tree "$WORK/debian-$suite"
+        die "debootstrap $suite failed (full log: $WORK/debootstrap-$suite.log)"
+    fi
+    chroot "$root" apt-get clean
+    rm -rf "$root"/var/lib/apt/lists/* "$root"/var/log/*.log "$root"/var/cache/debconf/*-old
+    rm -f "$root/etc/apt/sources.list"
+    {
+        printf 'Types: deb\nURIs: %s\nSuites: %s %s-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+            "$mirror" "$suite" "$suite"
+        [ -z "$security" ] ||
+            printf '\nTypes: deb\nURIs: %s\nSuites: %s-security\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+                "${security%/}" "$suite"
+    } >"$root/etc/apt/sources.list.d/debian.sources"
+    # This site's own CAs (a TLS-inspecting egress proxy here), where
+    # Debian's ca-certificates takes them in when a build installs it, as a
+    # company's copy of the image would carry them; nothing else of the
+    # host's. Without them, HTTPS from the build (crates.io) fails.
+    mkdir -p "$root/usr/local/share/ca-certificates"
+    find /usr/local/share/ca-certificates -maxdepth 1 -name '*.crt' -exec cp {} "$root/usr/local/share/ca-certificates/" \;
+    : >"$root/etc/resolv.conf"
+    printf 'localhost\n' >"$root/etc/hostname"
+    import_rootfs "$root" "$tag" --change "ENV PATH=$STD_PATH" --change 'CMD ["bash"]'
+    remove_tree "$WORK/debian-$suite"
+}
+
 # distroless/static: data files only -- no shell, no libc, no package manager.
 distroless_static_tree() {
     local root=$1 f
@@ -485,6 +528,7 @@ for tag in "${TODO[@]}"; do
         gcr.io/distroless/base-debian12)   build_distroless_base "$tag" ;;
         alpine:*)                         build_alpine "$tag" ;;
         busybox:*)                        build_busybox "$tag" ;;
+        debian:*)                         build_debian "$tag" ;;
         *) die "no builder for $tag" ;;
     esac
     NOTE[$tag]="built in $((SECONDS - start))s"

@@ -120,6 +120,13 @@ busybox_copied() {
         test ! -e /lib/ld-musl-x86_64.so.1 && test ! -e /lib64/ld-linux-x86-64.so.2 &&
         /tmp/t/ls /tmp/t/sh && PATH=/tmp/t /tmp/t/sh -c "echo copied"' | grep -qx copied
 }
+# frontend.Dockerfile's build stage: apt knows the suite, nothing is installed
+# that the Dockerfile does not install itself.
+debian_plain()   {
+    run debian:trixie sh -c '! command -v gcc cc rustc cargo &&
+        grep -q "^Suites: trixie trixie-updates" /etc/apt/sources.list.d/debian.sources &&
+        . /etc/os-release && echo "$VERSION_CODENAME"' | grep -qx trixie
+}
 alpine_plain()   { run alpine:3.21 sh -c '! command -v bash && cat /etc/alpine-release'; }
 static_nonroot() {
     run -u 65532 -v "$T/purego/app:/app:ro" gcr.io/distroless/static-debian12 /app |
@@ -155,6 +162,7 @@ check "golang:1.26-bookworm: CGO_ENABLED=1 build, dynamic binary"  bookworm_cgo
 check "distroless/static: no /bin/sh"                              no_shell gcr.io/distroless/static-debian12
 check "distroless/base: no /bin/sh"                                no_shell gcr.io/distroless/base-debian12
 check "alpine:3.21: busybox sh works, no bash"                     alpine_plain
+check "debian:trixie: minbase with trixie's apt sources, no compiler" debian_plain
 check "distroless/static: static binary as 65532 (CA, tz, passwd)" static_nonroot
 check "distroless/base: cgo binary runs as root and 65532"         base_cgo
 check "distroless/static: cgo binary does NOT run (no libc)"       static_no_libc
