@@ -15,7 +15,7 @@ KO_VERSION=v0.18.1
 scripts/docker-up.sh
 tests/standins/build.sh
 scripts/buildkit-up.sh
-scripts/build-frontend-image.sh
+scripts/build-frontend-image.sh --push 127.0.0.1:5000/ourorg/gofront
 tests/standins/push-multiplatform.sh
 scripts/docker29-up.sh
 bench/dfe/build.sh

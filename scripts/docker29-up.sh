@@ -545,6 +545,9 @@ registry_digest() {   # registry_digest REPO:TAG: the manifest (or index) digest
 for entry in "${IMAGES[@]}"; do
     read -r _ path <<<"$entry"
     if [ -z "$(registry_digest "$path")" ]; then
+        case $path in
+            ourorg/gofront:*) die "$REGISTRY has no $path: run scripts/build-frontend-image.sh --push $REGISTRY/ourorg/gofront" ;;
+        esac
         log "the registry lacks $path: filling it (tests/standins/push-multiplatform.sh)"
         "$ROOT/tests/standins/push-multiplatform.sh"
         break
@@ -572,15 +575,20 @@ for entry in "${IMAGES[@]}"; do
 done
 
 # The frontend a checkout builds (scripts/build-frontend-image.sh) lands in
-# Docker 20.10; push-multiplatform.sh publishes it. Say so when the registry
-# serves another one (Docker 20.10 pushes the config unchanged, so its image
-# ID is the config digest of the registry's manifest).
+# Docker 20.10; with --push it goes to the registry as an index first, and
+# Docker 20.10's copy is pulled from it (so its image ID is the config digest
+# of the index's linux/amd64 manifest). Say so when the registry serves
+# another one.
 id20=$(/usr/bin/docker image inspect -f '{{.Id}}' ourorg/gofront:latest 2>/dev/null || true)
-config=$(curl -fsS --max-time 5 -H "Accept: $ACCEPT" "http://$REGISTRY/v2/ourorg/gofront/manifests/latest" 2>/dev/null |
-         tr -d ' \n' | sed -n 's/^.*"config":{[^}]*"digest":"\(sha256:[0-9a-f]*\)".*$/\1/p')
+config=$(manifest() { curl -fsS --max-time 5 -H "Accept: $ACCEPT" "http://$REGISTRY/v2/ourorg/gofront/manifests/$1"; }
+         m=$(manifest latest) &&
+         if [ "$(jq -r '.manifests != null' <<<"$m")" = true ]; then
+             m=$(manifest "$(jq -r '[.manifests[] | select(.platform.os == "linux" and .platform.architecture == "amd64")][0].digest' <<<"$m")")
+         fi &&
+         jq -r .config.digest <<<"$m" 2>/dev/null || true)
 if [ -n "$id20" ] && [ "$config" != "$id20" ]; then
-    log "WARNING: the registry's ourorg/gofront:latest (config $config) is not Docker 20.10's ($id20);"
-    log "         Docker 29 builds use the registry's: run tests/standins/push-multiplatform.sh to publish this one"
+    log "WARNING: the registry's ourorg/gofront:latest (linux/amd64 config $config) is not Docker 20.10's ($id20);"
+    log "         Docker 29 builds use the registry's: run scripts/build-frontend-image.sh --push $REGISTRY/ourorg/gofront to publish this one"
 fi
 
 env_args=""

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Put the stand-in images and the frontend image into the local registry
+# Put the stand-in images into the local registry
 # (scripts/registry-up.sh, 127.0.0.1:5000) under the paths the BuildKit
 # daemon of scripts/buildkit-up.sh mirrors docker.io and gcr.io to:
 #
 #   golang:1.26-alpine, golang:1.26-bookworm -> 127.0.0.1:5000/library/golang:<tag>   linux/amd64
-#   ourorg/gofront:latest                    -> 127.0.0.1:5000/ourorg/gofront:latest  linux/amd64
+#   debian:trixie                            -> 127.0.0.1:5000/library/debian:trixie  linux/amd64
 #   busybox:1.37-musl                        -> 127.0.0.1:5000/library/busybox:1.37-musl  linux/amd64, linux/arm64
 #   gcr.io/distroless/static-debian12        -> 127.0.0.1:5000/distroless/static-debian12:latest  7 platforms
 #   alpine:3.21                              -> 127.0.0.1:5000/library/alpine:3.21    7 platforms
@@ -13,8 +13,10 @@
 # Why multi-platform: gofront cross-compiles (the Go toolchain runs on the
 # build platform) and puts the binary on the runtime base *of the target
 # platform*, so `--platform linux/arm64` needs an arm64 base in the
-# registry. Builder images and the frontend only ever run on the build
-# platform (linux/amd64 here), so they are pushed as they are.
+# registry. Builder images only ever run on the build platform (linux/amd64
+# here), so they are pushed as they are (debian:trixie is the build stage of
+# frontend.Dockerfile, `FROM --platform=$BUILDPLATFORM`). The frontend image
+# is an index of its own: scripts/build-frontend-image.sh --push.
 #
 # How the multi-platform bases are made: the stand-in's single layer
 # (`docker save`) is ADDed onto `scratch` once per platform by buildx on the
@@ -44,8 +46,8 @@
 # skipped (the whole script then takes about a second). --force re-pushes.
 #
 # Usage: tests/standins/push-multiplatform.sh [--force]
-# Needs: root, the stand-ins (tests/standins/build.sh), ourorg/gofront:latest
-# (scripts/build-frontend-image.sh); starts registry and buildkitd itself.
+# Needs: root, the stand-ins (tests/standins/build.sh); starts registry and
+# buildkitd itself.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -115,7 +117,7 @@ record() {   # record DEST STAMP-CONTENT
 push_plain() {
     local src=$1 dest=$2 id want
     id=$(local_id "$src")
-    [ -n "$id" ] || die "local image $src missing (tests/standins/build.sh, scripts/build-frontend-image.sh)"
+    [ -n "$id" ] || die "local image $src missing (tests/standins/build.sh)"
     want="plain $id"
     if up_to_date "$dest" "$want"; then
         log "$dest up to date"
@@ -308,7 +310,7 @@ push_index() {
 push_index golang:1.26-alpine                 "$REGISTRY/library/golang:1.26-alpine"       "$BUILD_PLATFORM,linux/arm64" golang
 push_plain golang:1.26-bookworm               "$REGISTRY/library/golang:1.26-bookworm"
 push_index busybox:1.37-musl                  "$REGISTRY/library/busybox:1.37-musl"        "$BUILD_PLATFORM,linux/arm64" busybox
-push_plain ourorg/gofront:latest              "$REGISTRY/ourorg/gofront:latest"
+push_plain debian:trixie                      "$REGISTRY/library/debian:trixie"
 push_index gcr.io/distroless/static-debian12  "$REGISTRY/distroless/static-debian12:latest" "$ALL_PLATFORMS" same
 push_index alpine:3.21                        "$REGISTRY/library/alpine:3.21"              "$ALL_PLATFORMS" no-busybox
 push_index gcr.io/distroless/base-debian12    "$REGISTRY/distroless/base-debian12:latest"  "$BUILD_PLATFORM,linux/arm64" glibc
