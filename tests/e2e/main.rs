@@ -19,6 +19,7 @@ mod cgo;
 mod compose;
 mod contexts;
 mod errors;
+mod frontend_image;
 mod image;
 mod platforms;
 mod private;
@@ -166,6 +167,7 @@ on_the_daemons!(
         compose::bake_group_builds_and_runs_several_services,
         contexts::git_query_contexts_as_opt_and_as_frontend_input,
         calls::calls_outline_targets_and_check_through_buildx,
+        frontend_image::the_frontend_is_pinned_by_tag_and_digest_and_mirrored,
     ],
     classic_store: [
         image::hello_builds_runs_and_is_configured,
