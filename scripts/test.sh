@@ -38,11 +38,19 @@ step "the frontend binary of each image platform renders the same LLB"
 # fetches the pinned toolchain), the arm64 one run under qemu-user.
 tests/cross-llb.sh linux/amd64 linux/arm64
 
-step "frontend image"
-scripts/build-frontend-image.sh
-# Into the registry too, with the stand-ins: buildkitd and Docker 29
-# resolve docker.io/ourorg/gofront and the base images through it.
+step "the CLI's release archives, installed with the README's line"
+tests/cli-release.sh
+
+step "frontend image: an index for linux/amd64 and linux/arm64"
+# Into the registry (buildkitd and Docker 29 resolve docker.io/ourorg/gofront
+# through it) as users pull it, and from there into Docker 20.10; the
+# stand-ins beside it.
+scripts/build-frontend-image.sh --push 127.0.0.1:5000/ourorg/gofront
+tests/frontend-image.sh
 tests/standins/push-multiplatform.sh
+
+step "frontend.Dockerfile: both platforms from source, cross-compiled"
+tests/frontend-dockerfile.sh
 
 step "Docker 29 (containerd image store)"
 # After the push: it pulls the registry's current frontend image and
