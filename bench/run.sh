@@ -20,7 +20,7 @@ tests/standins/push-multiplatform.sh
 scripts/docker29-up.sh
 bench/dfe/build.sh
 if ! .tools/bin/ko version 2>/dev/null | grep -qx "$KO_VERSION"; then
-    GOBIN="$PWD/.tools/bin" GOFLAGS= go install "github.com/google/ko@$KO_VERSION"
+    GOBIN="$PWD/.tools/bin" GOFLAGS="" go install "github.com/google/ko@$KO_VERSION"
 fi
 
 state=$(mktemp -d /tmp/gofront-goproxy.XXXXXX)

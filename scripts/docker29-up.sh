@@ -580,12 +580,17 @@ done
 # of the index's linux/amd64 manifest). Say so when the registry serves
 # another one.
 id20=$(/usr/bin/docker image inspect -f '{{.Id}}' ourorg/gofront:latest 2>/dev/null || true)
-config=$(manifest() { curl -fsS --max-time 5 -H "Accept: $ACCEPT" "http://$REGISTRY/v2/ourorg/gofront/manifests/$1"; }
-         m=$(manifest latest) &&
-         if [ "$(jq -r '.manifests != null' <<<"$m")" = true ]; then
-             m=$(manifest "$(jq -r '[.manifests[] | select(.platform.os == "linux" and .platform.architecture == "amd64")][0].digest' <<<"$m")")
-         fi &&
-         jq -r .config.digest <<<"$m" 2>/dev/null || true)
+# amd64_config: the config digest of the registry's linux/amd64 frontend image.
+amd64_config() {
+    local m digest
+    m=$(curl -fsS --max-time 5 -H "Accept: $ACCEPT" "http://$REGISTRY/v2/ourorg/gofront/manifests/latest") || return 0
+    if [ "$(jq -r '.manifests != null' <<<"$m")" = true ]; then
+        digest=$(jq -r '[.manifests[] | select(.platform.os == "linux" and .platform.architecture == "amd64")][0].digest' <<<"$m")
+        m=$(curl -fsS --max-time 5 -H "Accept: $ACCEPT" "http://$REGISTRY/v2/ourorg/gofront/manifests/$digest") || return 0
+    fi
+    jq -r .config.digest <<<"$m"
+}
+config=$(amd64_config)
 if [ -n "$id20" ] && [ "$config" != "$id20" ]; then
     log "WARNING: the registry's ourorg/gofront:latest (linux/amd64 config $config) is not Docker 20.10's ($id20);"
     log "         Docker 29 builds use the registry's: run scripts/build-frontend-image.sh --push $REGISTRY/ourorg/gofront to publish this one"

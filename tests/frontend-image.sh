@@ -32,7 +32,7 @@ python3 tests/frontend_image.py registry "$REGISTRY" ourorg/gofront \
 
 for p in "${PLATFORMS[@]}"; do
     arch=${p#linux/} runner=()
-    [ "$arch" = amd64 ] || runner=("qemu-$(sed 's/arm64/aarch64/' <<<"$arch")-static")
+    [ "$arch" = amd64 ] || runner=("qemu-${arch/arm64/aarch64}-static")
     got=$("${runner[@]}" "$out/bin/linux_$arch/gofront" version)
     [ "$got" = "gofront $version (commit $revision)" ] || fail "$p: gofront version says '$got'"
     echo "ok   $p: $got"

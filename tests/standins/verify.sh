@@ -9,6 +9,8 @@
 # Usage: tests/standins/verify.sh      (exit status = number of failed checks)
 # The check functions below are called indirectly through check().
 # shellcheck disable=SC2317
+# (and the commands in single quotes are for the container's shell)
+# shellcheck disable=SC2016
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
