@@ -62,6 +62,10 @@ class Registry:
     def blob(self, digest):
         return self._get(f"/blobs/{digest}")[0]
 
+    def image_manifest(self, digest):
+        # A registry serves manifests on their own endpoint, not as blobs.
+        return self.manifest(digest)[0]
+
 
 class Layout:
     """An OCI image layout directory: index.json names the image index."""
@@ -76,6 +80,9 @@ class Layout:
         if hashlib.sha256(data).hexdigest() != hexdigest:
             raise ValueError(f"blob {digest} does not match its digest")
         return data
+
+    def image_manifest(self, digest):
+        return self.blob(digest)
 
     def root(self):
         with open(os.path.join(self.path, "index.json"), "rb") as f:
@@ -138,7 +145,7 @@ def check(store, index_bytes, args, fail):
     results = []
     for key, desc in sorted(images.items()):
         os_, arch = key.split("/")[:2]
-        manifest = json.loads(store.blob(desc["digest"]))
+        manifest = json.loads(store.image_manifest(desc["digest"]))
         config = json.loads(store.blob(manifest["config"]["digest"]))
         where = f"{key} ({desc['digest'][:19]})"
         if (config.get("os"), config.get("architecture")) != (os_, arch):
