@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step with the time it starts: where a run's minutes go.
+step() { printf '\n==> [%s, %ss] %s\n' "$(date -u +%H:%M:%S)" "$SECONDS" "$*"; }
 
 step "Docker engine"
 scripts/docker-up.sh
@@ -67,3 +68,5 @@ step "unit, golden and end-to-end tests"
 # at a time: BuildKit v0.8 in Docker 20.10 can panic ("failed to get edge",
 # moby/moby#42414) when concurrent builds share steps.
 cargo test --workspace --locked -- --include-ignored --test-threads=1
+
+step "all passed"
