@@ -35,10 +35,10 @@ case "${1:-}" in
     *) die "usage: $0 [--push REPO]" ;;
 esac
 
-version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+version=$(scripts/version.sh version)
 # The tags users pin: 1.2.3, 1.2, 1 and latest.
 tags=("$version" "${version%.*}" "${version%%.*}" latest)
-revision=$(scripts/rust-cross.sh revision)
+revision=$(scripts/version.sh revision)
 # The commit's time: the same commit gives the same per-platform images.
 epoch=$(git log -1 --format=%ct)
 
@@ -52,7 +52,7 @@ printf '%s\n' "${platforms[@]}" | grep -qx "$host_platform" ||
     die "GOFRONT_PLATFORMS ($PLATFORMS) lacks this machine's $host_platform"
 for p in "${platforms[@]}"; do
     echo "==> the static frontend binary for $p"
-    bin=$(GOFRONT_REVISION=$revision scripts/rust-cross.sh build "$p" | tail -1)
+    bin=$(scripts/rust-cross.sh build "$p" | tail -1)
     # TARGETOS_TARGETARCH (linux/arm64/v8 is linux_arm64).
     dir=$stage/${p%%/*}_$(cut -d/ -f2 <<<"$p")
     mkdir -p "$dir"

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# = 4 ] || { echo "usage: $0 BINARY OS ARCH DIST" >&2; exit 2; }
 binary=$1 os=$2 arch=$3 dist=$4
-version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+version=$(scripts/version.sh version)
 name=gofront-$version-$os-$arch
 rm -rf "${dist:?}/$name" && mkdir -p "$dist/$name"
 install -m 755 "$binary" "$dist/$name/gofront"

@@ -9,8 +9,6 @@
 #       PLATFORM (installing what is missing) and print each binary's path
 #   scripts/rust-cross.sh pins [RUSTC_WEB_VERSION]  print pin lines for this
 #       script from the Debian suite as it is now (to re-pin)
-#   scripts/rust-cross.sh revision   the commit the binaries name
-#       (`gofront version`, the image's revision label)
 #
 # Why Debian's Rust: rustup cannot download another target's standard
 # library here (no network but package registries), Debian's archive has one
@@ -132,7 +130,7 @@ zlib1g:amd64=1:1.3.dfsg+really1.3.1-1+deb13u1 8c27c342230503b73dfde629642c3b352e
 '
 
 usage() {
-    echo "usage: $0 install [PLATFORM...] | build PLATFORM... | pins [RUSTC_WEB_VERSION] | revision" >&2
+    echo "usage: $0 install [PLATFORM...] | build PLATFORM... | pins [RUSTC_WEB_VERSION]" >&2
     exit 2
 }
 
@@ -358,20 +356,10 @@ install() {
 
 # --- build -----------------------------------------------------------------
 
-# revision: the commit `gofront version` names (GOFRONT_REVISION, read at
-# compile time), "-dirty" when the tree has changes; the caller's value wins
-# (the release sets it).
-revision() {
-    local rev
-    [ -z "${GOFRONT_REVISION:-}" ] || { echo "$GOFRONT_REVISION"; return; }
-    rev=$(git rev-parse HEAD 2>/dev/null) || { echo unknown; return; }
-    git diff --quiet HEAD -- 2>/dev/null || rev=$rev-dirty
-    echo "$rev"
-}
-
 build() {
     local p out upper t0 cargo_home=${CARGO_HOME:-$HOME/.cargo} rev
-    rev=$(revision)
+    # The commit `gofront version` names (read at compile time).
+    rev=$(scripts/version.sh revision)
     # Build scripts and proc-macros are linked for the host by the host's
     # gcc, named the same way in every build: a different host linker would
     # make cargo rebuild all of them (and so everything) per platform.
@@ -453,6 +441,5 @@ case ${1:-} in
     install) shift; [ $# -gt 0 ] || set -- linux/amd64 linux/arm64; install "$@" ;;
     build) shift; [ $# -gt 0 ] || usage; build "$@" ;;
     pins) shift; pins "$@" ;;
-    revision) revision ;;
     *) usage ;;
 esac

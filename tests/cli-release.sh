@@ -8,8 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
-revision=$(scripts/rust-cross.sh revision)
+version=$(scripts/version.sh version)
+revision=$(scripts/version.sh revision)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL cli release: $*" >&2; exit 1; }

@@ -19,8 +19,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BUILDX=.tools/bin/buildx
-version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
-revision=$(scripts/rust-cross.sh revision)
+version=$(scripts/version.sh version)
+revision=$(scripts/version.sh revision)
 out=target/frontend-dockerfile
 rm -rf "$out" && mkdir -p "$out"
 fail() { echo "FAIL frontend.Dockerfile: $*" >&2; exit 1; }

@@ -17,8 +17,8 @@ cd "$(dirname "$0")/.."
 
 REGISTRY=${1:-127.0.0.1:5000}
 PLATFORMS=(linux/amd64 linux/arm64)
-version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
-revision=$(scripts/rust-cross.sh revision)
+version=$(scripts/version.sh version)
+revision=$(scripts/version.sh revision)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 fail() { echo "FAIL frontend image: $*" >&2; exit 1; }

@@ -1273,44 +1273,50 @@ pub fn build_push(daemon: Daemon, context: &Path, spec: &str, name: &str, args: 
     b
 }
 
-/// The digest of what the local registry serves for `repo:tag` (an index or
-/// a manifest): its `Docker-Content-Digest`.
-pub fn registry_digest(repo: &str, tag: &str) -> String {
+/// Media types a registry may answer a manifest request with: indexes and
+/// single manifests, OCI and Docker.
+const MANIFEST_TYPES: &str = "application/vnd.oci.image.index.v1+json, \
+    application/vnd.docker.distribution.manifest.list.v2+json, \
+    application/vnd.oci.image.manifest.v1+json, \
+    application/vnd.docker.distribution.manifest.v2+json";
+
+/// `METHOD /v2/<repo>/manifests/<tag>` on the local registry (127.0.0.1:5000):
+/// the response's head and body; the status must be 200.
+fn registry_manifest_request(method: &str, repo: &str, tag: &str) -> (String, String) {
     let mut s = TcpStream::connect(("127.0.0.1", 5000)).expect("the local registry answers");
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     write!(
         s,
-        "HEAD /v2/{repo}/manifests/{tag} HTTP/1.0\r\nHost: 127.0.0.1:5000\r\nAccept: application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json\r\n\r\n"
+        "{method} /v2/{repo}/manifests/{tag} HTTP/1.0\r\nHost: 127.0.0.1:5000\r\nAccept: {MANIFEST_TYPES}\r\n\r\n"
     )
     .unwrap();
     let mut resp = String::new();
     s.read_to_string(&mut resp).unwrap();
-    resp.lines()
+    let (head, body) = resp.split_once("\r\n\r\n").unwrap_or((resp.as_str(), ""));
+    assert!(
+        head.starts_with("HTTP/1.0 200") || head.starts_with("HTTP/1.1 200"),
+        "{method} {repo}:{tag}: {head}"
+    );
+    (head.to_string(), body.to_string())
+}
+
+/// The digest of what the local registry serves for `repo:tag` (an index or
+/// a manifest): its `Docker-Content-Digest`.
+pub fn registry_digest(repo: &str, tag: &str) -> String {
+    let (head, _) = registry_manifest_request("HEAD", repo, tag);
+    head.lines()
         .find_map(|l| {
             let (name, value) = l.split_once(':')?;
             name.eq_ignore_ascii_case("docker-content-digest")
                 .then(|| value.trim().to_string())
         })
-        .unwrap_or_else(|| panic!("no digest for {repo}:{tag} in:\n{resp}"))
+        .unwrap_or_else(|| panic!("no digest for {repo}:{tag} in:\n{head}"))
 }
 
 /// The manifest (index) the local registry serves for `repo:tag`.
 pub fn registry_manifest(repo: &str, tag: &str) -> serde_json::Value {
-    let mut s = TcpStream::connect(("127.0.0.1", 5000)).expect("the local registry answers");
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(
-        s,
-        "GET /v2/{repo}/manifests/{tag} HTTP/1.0\r\nHost: 127.0.0.1:5000\r\nAccept: application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json\r\n\r\n"
-    )
-    .unwrap();
-    let mut resp = String::new();
-    s.read_to_string(&mut resp).unwrap();
-    let (head, body) = resp.split_once("\r\n\r\n").expect("an HTTP response");
-    assert!(
-        head.starts_with("HTTP/1.0 200") || head.starts_with("HTTP/1.1 200"),
-        "{head}"
-    );
-    serde_json::from_str(body).unwrap()
+    let (_, body) = registry_manifest_request("GET", repo, tag);
+    serde_json::from_str(&body).unwrap()
 }
 
 /// `build --call <call>` on a current BuildKit (buildx on buildkitd,
