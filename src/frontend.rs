@@ -9,7 +9,7 @@ use crate::convert;
 use crate::gateway::{Bridge, Failure, Opts};
 use crate::image;
 use crate::introspect;
-use crate::plan::{self, Target};
+use crate::plan::Target;
 use crate::spec;
 use crate::subrequest::{self, Request};
 
@@ -79,17 +79,17 @@ pub async fn build(bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
     //    are the same for all of them (build platform, same inputs), so
     //    BuildKit runs them once; only `go build` and the final stage differ.
     let module = client.read_module(&spec, &file, &context).await?;
+    let web = client.read_spec_paths(&spec, &file, &module).await?;
     let platforms = client.platforms(&spec)?;
-    let plans = platforms
-        .iter()
-        .map(|platform| {
-            let inputs =
-                client
-                    .request
-                    .plan_inputs(platform, &module.gomod, module.gowork.as_ref());
-            plan::build(&spec, &inputs).map_err(|e| file.plan_failure(e))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut plans = Vec::new();
+    for platform in &platforms {
+        let mut inputs =
+            client
+                .request
+                .plan_inputs(platform, &module.gomod, module.gowork.as_ref());
+        inputs.web = web.clone();
+        plans.push(client.plan(&spec, &file, inputs).await?);
+    }
 
     // 4. The main packages must exist and be `package main`; meanwhile the
     //    builder's config (its env for the execs) and the first runtime's.

@@ -123,6 +123,8 @@ pub struct ImageSettings {
     pub user: String,
     pub env: BTreeMap<String, String>,
     pub exposed_ports: Vec<String>,
+    /// `dirs` declared volumes (VOLUME).
+    pub volumes: Vec<String>,
     pub labels: BTreeMap<String, String>,
     pub working_dir: Option<String>,
     /// `SIGTERM`, `SIGINT` … or a number.
@@ -213,6 +215,21 @@ pub fn finalize(base: Option<ImageConfig>, settings: &ImageSettings) -> ImageCon
     for p in &settings.exposed_ports {
         c.exposed_ports
             .insert(p.clone(), Value::Object(Default::default()));
+    }
+    if !settings.volumes.is_empty() {
+        // Docker's `Volumes`: a set, as a map to empty objects.
+        let volumes = c
+            .extra
+            .entry("Volumes".into())
+            .or_insert_with(|| Value::Object(Default::default()));
+        if !volumes.is_object() {
+            *volumes = Value::Object(Default::default());
+        }
+        if let Value::Object(set) = volumes {
+            for v in &settings.volumes {
+                set.insert(v.clone(), Value::Object(Default::default()));
+            }
+        }
     }
     for (k, v) in &settings.labels {
         c.labels.insert(k.clone(), v.clone());

@@ -76,6 +76,11 @@ pub const DEBUG_BUILD_FLAGS: Rule = rule(
     "goflags turn off optimizations or inlining in the service binary",
 );
 
+pub const PRIVILEGED_PORT: Rule = rule(
+    "PrivilegedPort",
+    "A port below 1024 needs privilege to bind, which a non-root user has only where the runtime grants it",
+);
+
 /// Every rule, in the order `gofront check` documents them.
 pub const RULES: &[Rule] = &[
     LATEST_TAG,
@@ -90,6 +95,7 @@ pub const RULES: &[Rule] = &[
     HEALTHCHECK_NEEDS_SHELL,
     REDUNDANT_TZDATA,
     DEBUG_BUILD_FLAGS,
+    PRIVILEGED_PORT,
 ];
 
 /// The rule called `name` (case-insensitive).
@@ -167,6 +173,7 @@ pub fn lint(spec: &spec::Spec, ctx: &Context) -> Vec<Finding> {
         ));
     }
     root_user(spec, &mut out);
+    privileged_ports(spec, &mut out);
     secrets(spec, &mut out);
     healthcheck_needs_shell(spec, &mut out);
     if spec.tzdata.value && runtime_is_distroless(spec) {
@@ -280,6 +287,31 @@ fn root_user(spec: &spec::Spec, out: &mut Vec<Finding>) {
             ROOT_USER,
             spec.user.pos,
             format!("user: \"{}\" is root: a compromised service owns the container; drop the key to run as 65532:65532 (nonroot)", user.spec),
+        ));
+    }
+}
+
+/// A non-root service that listens below 1024 starts under Docker (which
+/// sets net.ipv4.ip_unprivileged_port_start=0 in the container) and fails
+/// with `bind: permission denied` where the runtime does not (Kubernetes'
+/// default, Podman before 4).
+fn privileged_ports(spec: &spec::Spec, out: &mut Vec<Finding>) {
+    let user = &spec.user.value;
+    let uid_name = user.spec.split(':').next().unwrap_or_default();
+    let root = user.ids.is_some_and(|(uid, _)| uid == 0) || uid_name == "0" || uid_name == "root";
+    if root {
+        return;
+    }
+    for p in spec.ports.iter().filter(|p| p.value.number < 1024) {
+        out.push(Finding::new(
+            PRIVILEGED_PORT,
+            p.pos,
+            format!(
+                "ports: {} is below 1024 and the service runs as {}: Docker lets it bind, Kubernetes and other runtimes do not (bind: permission denied); listen on a port above 1023 (e.g. {}) and map it, or set the pod's sysctl net.ipv4.ip_unprivileged_port_start=0 (or give the container CAP_NET_BIND_SERVICE)",
+                p.value,
+                user.spec,
+                8000 + p.value.number
+            ),
         ));
     }
 }
@@ -625,6 +657,20 @@ mod tests {
         quiet("user: nonroot\n", ROOT_USER);
         quiet("user: \"1000\"\n", ROOT_USER);
         quiet("main: .\n", ROOT_USER);
+    }
+
+    #[test]
+    fn privileged_port() {
+        let f = fires("main: .\nports: [8080, 80]\n", PRIVILEGED_PORT, 2);
+        assert!(f.detail.contains("80/tcp"), "{}", f.detail);
+        assert!(f.detail.contains("8080"), "{}", f.detail);
+        fires(
+            "ports: [\"53/udp\"]\nuser: \"1000:1000\"\n",
+            PRIVILEGED_PORT,
+            1,
+        );
+        quiet("ports: [8080, 1024]\n", PRIVILEGED_PORT);
+        quiet("ports: [80]\nuser: \"0:0\"\n", PRIVILEGED_PORT);
     }
 
     #[test]

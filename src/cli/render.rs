@@ -174,6 +174,8 @@ struct ContextFiles {
     gowork: Option<GoWork>,
     /// The `.dockerignore` patterns.
     excludes: Vec<String>,
+    /// What the web UI's folder holds.
+    web: Option<plan::WebFacts>,
 }
 
 fn read_context(context: &Path, spec: &Spec) -> Result<ContextFiles, String> {
@@ -193,7 +195,33 @@ fn read_context(context: &Path, spec: &Spec) -> Result<ContextFiles, String> {
         gomod: gomod::parse(&gomod_text)?,
         gowork,
         excludes,
+        web: spec
+            .web
+            .as_ref()
+            .map(|w| web_facts(&context.join(&w.dir.value))),
     })
+}
+
+/// The names in the web UI's folder and package.json's `packageManager`,
+/// as a build reads them from the context.
+fn web_facts(dir: &Path) -> plan::WebFacts {
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    let package_manager = std::fs::read(dir.join("package.json"))
+        .ok()
+        .and_then(|raw| serde_json::from_slice::<serde_json::Value>(&raw).ok())
+        .and_then(|v| v.get("packageManager")?.as_str().map(str::to_string));
+    plan::WebFacts {
+        files,
+        package_manager,
+    }
 }
 
 /// What a build of the spec would make: the plan and its LLB.
@@ -220,11 +248,12 @@ fn compile(spec: &Spec, request: &RenderArgs, files: ContextFiles) -> Result<Ren
         ..Default::default()
     };
     let build = BuildRequest::parse(&opts, |_| None, &caps)?;
-    let inputs = build.plan_inputs(
+    let mut inputs = build.plan_inputs(
         &request.target_platform,
         &files.gomod,
         files.gowork.as_ref(),
     );
+    inputs.web = files.web;
     let plan = plan::build(spec, &inputs).map_err(|e| e.to_string())?;
     // The builder's env is unknown offline; the golang images' PATH stands in.
     let env = vec!["PATH=/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string()];

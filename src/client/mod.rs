@@ -19,6 +19,7 @@ use crate::sourcemap::SpecSource;
 use crate::spec::{self, SpecError};
 use crate::subrequest;
 
+mod base_dirs;
 mod caps;
 mod context;
 pub mod dockerignore;
@@ -26,6 +27,7 @@ mod failure;
 mod main_package;
 mod result;
 mod sources;
+mod spec_paths;
 
 pub use context::{ContextFiles, ModuleFiles};
 pub use result::{Outcome, PlatformResults};
@@ -106,6 +108,39 @@ impl Client {
             let (short, warn_opts) = subrequest::warning_for_build(w, &file.source);
             let _ = self.bridge.warn(&file.digest, &short, warn_opts).await;
         }
+    }
+
+    /// Check that every `files:` source is in the context, and read what
+    /// the web UI's folder holds.
+    pub async fn read_spec_paths(
+        &mut self,
+        spec: &spec::Spec,
+        file: &SpecFile,
+        module: &ModuleFiles,
+    ) -> Result<Option<plan::WebFacts>, Failure> {
+        spec_paths::check_files(&mut self.bridge, &module.context_ref, spec, file).await?;
+        spec_paths::web_facts(&mut self.bridge, &module.context_ref, spec).await
+    }
+
+    /// The plan of one platform. The folders the final stage makes are
+    /// looked up in its runtime base first, to keep those it has.
+    pub async fn plan(
+        &mut self,
+        spec: &spec::Spec,
+        file: &SpecFile,
+        mut inputs: plan::Inputs,
+    ) -> Result<Plan, Failure> {
+        let first = plan::build(spec, &inputs).map_err(|e| file.plan_failure(e))?;
+        let paths = plan::made_dirs(spec);
+        let Some(runtime) = first.runtime.as_ref().filter(|_| !paths.is_empty()) else {
+            return Ok(first);
+        };
+        inputs.base_dirs =
+            base_dirs::lookup(&mut self.bridge, &self.request, runtime, &paths).await?;
+        if inputs.base_dirs.is_empty() {
+            return Ok(first);
+        }
+        plan::build(spec, &inputs).map_err(|e| file.plan_failure(e))
     }
 
     /// The platforms to build, refused up front where the daemon cannot

@@ -139,3 +139,49 @@ pub(super) fn gomod_source(plan: &Plan, options: &Options, context: &State) -> S
         OpOptions::named("[gofront] load go.mod and go.sum"),
     )
 }
+
+/// Only some paths of the context (a folder, a few files; none: all of
+/// it): a step keyed on them alone. From the client's directory, a transfer of just those
+/// paths; from a fetched context, a copy of each (missing ones skipped).
+pub(super) fn context_subset(
+    options: &Options,
+    context: &State,
+    paths: &[String],
+    excludes: &[String],
+    platform: &Platform,
+    name: &str,
+) -> State {
+    if options.context != ContextSource::Local {
+        if paths.is_empty() {
+            return context.clone();
+        }
+        let mut files = State::scratch().file();
+        for path in paths {
+            files = files.copy(
+                context,
+                &format!("/{path}"),
+                &format!("/{path}"),
+                CopyOptions {
+                    optional: true,
+                    ..Default::default()
+                },
+            );
+        }
+        return files.finish(platform, OpOptions::named(format!("[gofront] {name}")));
+    }
+    let mut exclude_patterns = options.excludes.clone();
+    exclude_patterns.extend(excludes.iter().cloned());
+    llb::local(
+        CONTEXT_LOCAL,
+        &LocalOptions {
+            session_id: options.session_id.clone(),
+            // One per subset: BuildKit keeps what it transferred for each.
+            shared_key_hint: format!("{CONTEXT_LOCAL}-{}", paths.join(",")),
+            include_patterns: paths.to_vec(),
+            exclude_patterns,
+            ..Default::default()
+        },
+        platform,
+        OpOptions::named(format!("[gofront] load {name}")),
+    )
+}

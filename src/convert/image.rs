@@ -128,16 +128,22 @@ fn staged_files(
                 f.timestamp,
             );
     }
-    if let Some(dir) = &f.workdir {
-        staging = staging.mkdir(dir, 0o755, Some(root), f.timestamp);
+    // The workdir, `dirs` and the files' folders, parents first, each with
+    // its owner and mode (a folder of the base keeps its own). Made before
+    // the files: a copy that creates a folder would give it the file's mode
+    // (BuildKit ≥ v0.1x), and a 0444 folder cannot be entered.
+    for dir in &f.dirs {
+        staging = staging.mkdir(
+            &dir.path,
+            dir.meta.mode as i32,
+            Some(Owner {
+                uid: dir.meta.uid,
+                gid: dir.meta.gid,
+            }),
+            f.timestamp,
+        );
     }
     for file in &f.files {
-        // The parent is made first, 0755 root: a copy that creates it would
-        // give it the file's mode (BuildKit ≥ v0.1x), and a 0444 directory
-        // cannot be entered.
-        if let Some((parent, _)) = file.dst.rsplit_once('/').filter(|(p, _)| !p.is_empty()) {
-            staging = staging.mkdir(parent, 0o755, Some(root), f.timestamp);
-        }
         staging = staging.copy(
             &t.context,
             &format!("/{}", file.src),

@@ -38,6 +38,7 @@ use crate::spec::Pos;
 mod context;
 mod dump;
 mod image;
+mod prebuild;
 
 pub use context::context_source;
 pub use dump::{dump, ops};
@@ -119,7 +120,7 @@ pub fn test_llb(plan: &Plan, options: &Options) -> Option<llb::Marshaled> {
     let step = plan.test.as_ref()?;
     let t = toolchain(plan, options);
     let tested = builder_exec(plan, options, &t.ready, step)
-        .mount_readonly(SRC, &t.context)
+        .mount_readonly(SRC, &t.source)
         .mount_cache(GOCACHE, GOCACHE_ID, CacheSharing::Shared);
     let tested = with_modules(plan, tested).run();
     Some(options.marshal(&tested.root))
@@ -144,7 +145,11 @@ struct Toolchain {
     /// The builder with the Debian packages added and the modules
     /// downloaded (into the layer, or in mounts mode into the cache mount).
     ready: State,
+    /// The build context as the client sent it: what `files:` copies.
     context: State,
+    /// The context the Go steps compile: with the web UI's output and
+    /// what `go generate` wrote.
+    source: State,
     /// go.mod, go.sum (and go.work …) alone.
     gomod: State,
 }
@@ -187,10 +192,13 @@ fn toolchain(plan: &Plan, options: &Options) -> Toolchain {
     let download =
         builder_exec(plan, options, &ready, &plan.download).mount_writable_discarded(SRC, &gomod);
     let ready = with_modules(plan, download).run().root;
+    let source = prebuild::with_web_ui(plan, options, &context);
+    let source = prebuild::generated(plan, options, &ready, &source);
     Toolchain {
         builder,
         ready,
         context,
+        source,
         gomod,
     }
 }
@@ -213,10 +221,28 @@ fn source_image(image: &SourceImage, options: &Options, op: OpOptions) -> State 
 /// platform, with the builder image's env, the step's mounts for
 /// credentials, and the build's network settings.
 fn builder_exec(plan: &Plan, options: &Options, rootfs: &State, step: &Step) -> Exec {
+    step_exec(
+        options,
+        rootfs,
+        step,
+        &plan.builder.platform,
+        &options.builder_env,
+    )
+}
+
+/// A plan step as an exec on `rootfs` (an image of the build platform)
+/// whose env starts from `image_env`.
+fn step_exec(
+    options: &Options,
+    rootfs: &State,
+    step: &Step,
+    platform: &crate::platform::Platform,
+    image_env: &[String],
+) -> Exec {
     let mut exec = Exec::new(
         rootfs.clone(),
         step.argv.clone(),
-        &plan.builder.platform,
+        platform,
         OpOptions::named(step.name.clone()).at(line_of(step.pos)),
     )
     .cwd(&step.cwd)
@@ -224,7 +250,7 @@ fn builder_exec(plan: &Plan, options: &Options, rootfs: &State, step: &Step) -> 
     for (host, ip) in &options.extra_hosts {
         exec = exec.extra_host(host, ip);
     }
-    for entry in &options.builder_env {
+    for entry in image_env {
         if let Some((k, v)) = entry.split_once('=') {
             exec = exec.env(k, v);
         }
@@ -249,10 +275,7 @@ fn builder_exec(plan: &Plan, options: &Options, rootfs: &State, step: &Step) -> 
                 None,
                 None,
             )
-            .finish(
-                &plan.builder.platform,
-                OpOptions::named("[gofront] ssh known_hosts"),
-            );
+            .finish(platform, OpOptions::named("[gofront] ssh known_hosts"));
         exec = exec.mount_readonly("/root/.ssh", &dir);
     }
     exec
@@ -276,7 +299,7 @@ fn precompiled_dependencies(plan: &Plan, options: &Options, t: &Toolchain) -> Ve
         .iter()
         .map(|p| {
             let list = builder_exec(plan, options, &t.ready, &p.list)
-                .mount_readonly(SRC, &t.context)
+                .mount_readonly(SRC, &t.source)
                 .mount_output(DEPS_DIR, &State::scratch())
                 .run()
                 .mount(DEPS_DIR)
@@ -302,7 +325,7 @@ fn compiled_binary(
     precompiled: &[State],
 ) -> State {
     let exec = builder_exec(plan, options, &t.ready, &compile.step)
-        .mount_readonly(SRC, &t.context)
+        .mount_readonly(SRC, &t.source)
         .mount_output(OUT, &State::scratch());
     let exec = match compile.precompiled {
         // The build cache starts from the precompiled layer: one cache

@@ -66,6 +66,9 @@ enum Action {
         owner: Option<Owner>,
         timestamp: Option<i64>,
     },
+    Rm {
+        path: String,
+    },
 }
 
 /// A chain of file actions applied in order on top of a base state.
@@ -151,6 +154,14 @@ impl FileActions {
         self
     }
 
+    /// Remove `path` (a file or a whole folder); nothing there is fine.
+    pub fn rm(mut self, path: &str) -> Self {
+        self.actions.push(Action::Rm {
+            path: path.to_string(),
+        });
+        self
+    }
+
     /// Turn the chain into one FileOp node. Each action works on the result
     /// of the previous one: an action input `>= len(inputs)` names the
     /// output of action `input - len(inputs)`.
@@ -225,6 +236,11 @@ impl FileActions {
                     data,
                     owner: owner.map(Owner::to_pb),
                     timestamp: timestamp_ns(timestamp),
+                }),
+                Action::Rm { path } => pb::file_action::Action::Rm(pb::FileActionRm {
+                    path,
+                    allow_not_found: true,
+                    allow_wildcard: false,
                 }),
             };
             pb_actions.push(pb::FileAction {

@@ -1,15 +1,83 @@
 //! The final stage (what gofront adds to the runtime base, file operations
 //! only) and the image's config.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::image::{History, ImageSettings};
 use crate::spec::{Spec, value_map, values};
 
 use super::images::Images;
 use super::{
-    BIN_DIR, CA_BUNDLE, Compile, FinalStage, Inputs, PlanError, TOOLBOX_DIR, Target, spec_error,
+    BIN_DIR, CA_BUNDLE, Compile, DirMeta, FinalStage, Inputs, MadeDir, PlanError, TOOLBOX_DIR,
+    Target, spec_error,
 };
+
+/// A folder nobody asked anything of: root's, 0755, as `mkdir -p` makes it.
+const ROOT_DIR: DirMeta = DirMeta {
+    uid: 0,
+    gid: 0,
+    mode: 0o755,
+};
+
+/// Every folder the final stage makes for the spec's `workdir`, `dirs` and
+/// `files` (their parents), with all their parents, parents first. The
+/// client looks them up in the runtime base: one that is there keeps its
+/// owner and mode, as a Dockerfile's WORKDIR keeps them.
+pub fn made_dirs(spec: &Spec) -> Vec<String> {
+    let mut wanted: Vec<&str> = Vec::new();
+    if let Some(w) = &spec.workdir {
+        wanted.push(&w.value);
+    }
+    wanted.extend(spec.dirs.iter().map(|d| d.path.as_str()));
+    wanted.extend(
+        spec.files
+            .iter()
+            .filter_map(|f| f.dst.rsplit_once('/').map(|(parent, _)| parent)),
+    );
+    let mut all = BTreeSet::new();
+    for path in wanted {
+        let mut at = path;
+        while !at.is_empty() && at != "/" {
+            all.insert(at.to_string());
+            at = at.rsplit_once('/').map_or("", |(parent, _)| parent);
+        }
+    }
+    // Sorted, a folder comes before everything under it.
+    all.into_iter().collect()
+}
+
+/// The owner and mode of each folder the final stage makes: what `dirs`
+/// says, else what the runtime base has, else the owner of a file that
+/// asks for its folders (`own_dirs`), else root's 0755.
+fn dir_layout(spec: &Spec, inputs: &Inputs) -> Vec<MadeDir> {
+    made_dirs(spec)
+        .into_iter()
+        .map(|path| {
+            let meta = if let Some(d) = spec.dirs.iter().find(|d| d.path == path) {
+                DirMeta {
+                    uid: d.owner.0,
+                    gid: d.owner.1,
+                    mode: d.mode,
+                }
+            } else if let Some(base) = inputs.base_dirs.get(&path) {
+                *base
+            } else if let Some(f) = spec
+                .files
+                .iter()
+                .find(|f| f.own_dirs && f.dst.starts_with(&format!("{path}/")))
+            {
+                DirMeta {
+                    uid: f.owner.0,
+                    gid: f.owner.1,
+                    mode: 0o755,
+                }
+            } else {
+                ROOT_DIR
+            };
+            MadeDir { path, meta }
+        })
+        .collect()
+}
 
 /// What goes onto the base: the binaries (at `/usr/local/bin`, or at the
 /// root for the `binary` target), the spec's files and workdir, and what
@@ -52,6 +120,11 @@ pub(super) fn final_stage(
             .as_ref()
             .filter(|_| image_stage)
             .map(|w| w.value.clone()),
+        dirs: if image_stage {
+            dir_layout(spec, inputs)
+        } else {
+            Vec::new()
+        },
         ca_certificates: scratch,
         passwd: if scratch {
             spec.user.value.ids.map(|(u, g)| passwd_for(u, g))
@@ -106,6 +179,7 @@ pub(super) fn image_settings(
     labels.extend(inputs.labels.clone());
     let mut added: Vec<String> = final_stage.binaries.iter().map(|b| b.1.clone()).collect();
     added.extend(final_stage.files.iter().map(|f| f.dst.clone()));
+    added.extend(spec.dirs.iter().map(|d| d.path.clone()));
     if final_stage.ca_certificates {
         added.push(CA_BUNDLE.to_string());
         added.push("/etc/passwd".to_string());
@@ -146,6 +220,15 @@ pub(super) fn image_settings(
         env: if image_stage { env } else { BTreeMap::new() },
         exposed_ports: if image_stage {
             spec.ports.iter().map(|p| p.value.to_string()).collect()
+        } else {
+            Vec::new()
+        },
+        volumes: if image_stage {
+            spec.dirs
+                .iter()
+                .filter(|d| d.volume)
+                .map(|d| d.path.clone())
+                .collect()
         } else {
             Vec::new()
         },

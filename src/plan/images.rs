@@ -7,7 +7,7 @@ use crate::imageref::{familiar_name, normalize};
 use crate::platform::Platform;
 use crate::spec::{Runtime, Spec};
 
-use super::{DEBUG_TOOLBOX, Inputs, PlanError, SourceImage, Target, spec_error};
+use super::{DEBUG_TOOLBOX, Inputs, NODE_IMAGE, PlanError, SourceImage, Target, spec_error};
 
 /// The images of one plan.
 pub(super) struct Images {
@@ -16,6 +16,8 @@ pub(super) struct Images {
     pub runtime: Option<SourceImage>,
     /// The `debug` target's busybox.
     pub toolbox: Option<SourceImage>,
+    /// The web UI's node image (build platform).
+    pub node: Option<SourceImage>,
 }
 
 /// The builder runs on the build platform; the runtime and the toolbox are
@@ -69,10 +71,19 @@ pub(super) fn resolve(spec: &Spec, inputs: &Inputs, go_version: &str) -> Result<
         )?),
         _ => None,
     };
+    let node = match &spec.web {
+        Some(_) => Some(image(
+            "node",
+            &normalize(NODE_IMAGE).map_err(PlanError::Other)?,
+            &inputs.build_platform,
+        )?),
+        None => None,
+    };
     Ok(Images {
         builder,
         runtime,
         toolbox,
+        node,
     })
 }
 

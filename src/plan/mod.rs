@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::golang::{GoMod, GoWork, minor};
 use crate::image::ImageSettings;
 use crate::platform::Platform;
-use crate::spec::{FileEntry, Pos, Spec, SpecError};
+use crate::spec::{FileEntry, PackageManager, Pos, Spec, SpecError};
 
 mod cache;
 mod compile;
@@ -18,10 +18,13 @@ mod final_stage;
 mod goenv;
 mod images;
 mod ldflags;
+mod prebuild;
 mod toolchain;
 
 pub use cache::CacheMode;
+pub use final_stage::made_dirs;
 pub use images::{NamedImage, builder_image, named_context, runtime_image};
+pub use prebuild::WEB_ROOT;
 pub use toolchain::{CROSS_COMPILERS, CrossCompiler};
 
 /// Where Go keeps its caches inside the builder (the golang images' GOPATH).
@@ -41,6 +44,9 @@ pub const SSH_AGENT_SOCK: &str = "/run/buildkit/ssh_agent.0";
 /// The static busybox image of the `debug` target, and where it goes.
 pub const DEBUG_TOOLBOX: &str = "busybox:1.37-musl";
 pub const TOOLBOX_DIR: &str = "/busybox";
+/// The web UI's build image (role `node`): Node.js LTS with npm, yarn 1
+/// and corepack (pnpm, newer yarn), on the build platform.
+pub const NODE_IMAGE: &str = "node:24-bookworm-slim";
 /// Debian's backports suite for the bookworm builder (upx).
 pub const BACKPORTS: &str = "bookworm-backports";
 
@@ -91,6 +97,29 @@ pub struct Inputs {
     /// The build imports a cache (`--cache-from`): it runs where the local
     /// cache does not persist, a CI runner.
     pub cache_imported: bool,
+    /// The folders of the runtime base among those the final stage makes
+    /// ([`made_dirs`]): they keep their owner and mode.
+    pub base_dirs: BTreeMap<String, DirMeta>,
+    /// What the context's web UI folder holds (`web:` in the spec).
+    pub web: Option<WebFacts>,
+}
+
+/// A folder's owner and permission bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct DirMeta {
+    pub uid: u32,
+    pub gid: u32,
+    pub mode: u32,
+}
+
+/// The package manager's files found in the web UI's folder.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct WebFacts {
+    /// Names in the folder that the install step needs (package.json, the
+    /// lockfile, .npmrc, .yarnrc.yml, pnpm-workspace.yaml …).
+    pub files: Vec<String>,
+    /// package.json's `packageManager` (`pnpm@9.15.0`), when set.
+    pub package_manager: Option<String>,
 }
 
 /// Layers mode: the dependencies of one or more binaries (those with the
@@ -233,8 +262,11 @@ pub struct FinalStage {
     pub binaries: Vec<(String, String)>,
     /// Context files copied in.
     pub files: Vec<FileEntry>,
-    /// Created (root-owned, 0755) when set.
+    /// The working directory (one of `dirs`).
     pub workdir: Option<String>,
+    /// Every folder made for the workdir, `dirs` and the files, parents
+    /// first, with the owner and mode each gets.
+    pub dirs: Vec<MadeDir>,
     /// Copy the builder's CA bundle (scratch has none).
     pub ca_certificates: bool,
     /// `/etc/passwd` and `/etc/group` contents for scratch.
@@ -244,6 +276,37 @@ pub struct FinalStage {
     /// Unix seconds for file mtimes (`SOURCE_DATE_EPOCH`).
     pub timestamp: Option<i64>,
     pub pos: Option<Pos>,
+}
+
+/// A folder of the final stage.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MadeDir {
+    pub path: String,
+    pub meta: DirMeta,
+}
+
+/// The web UI, built with node on the build platform before `go build`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WebBuild {
+    pub image: SourceImage,
+    pub manager: PackageManager,
+    /// The UI's folder in the context (empty: the root).
+    pub dir: String,
+    /// Context paths the install step sees: package.json, the lockfile …
+    pub manifest_files: Vec<String>,
+    /// Context paths left out of the build step's sources: a local
+    /// node_modules and output, which the steps make themselves.
+    pub excludes: Vec<String>,
+    /// Install the dependencies (`npm ci`), keyed on the manifests only.
+    pub install: Step,
+    /// Run the script (`npm run build`).
+    pub build: Step,
+    /// The package manager's download caches: (path, cache id).
+    pub caches: Vec<(String, String)>,
+    /// What the build writes, as a context path (`web/dist`) …
+    pub output: String,
+    /// … and where the Go steps see it (`web/dist`, or the spec's `into`).
+    pub into: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -269,6 +332,11 @@ pub struct Plan {
     pub apt: Vec<Step>,
     /// Extra apt sources written into the builder first: (path, contents).
     pub apt_sources: Vec<(String, String)>,
+    /// The web UI, built before the Go steps.
+    pub web: Option<WebBuild>,
+    /// `go generate`, on the context (with the web UI's output), before
+    /// the Go steps; its output is the source they see.
+    pub generate: Option<Step>,
     pub compiles: Vec<Compile>,
     pub test: Option<Step>,
     pub final_stage: FinalStage,
@@ -340,6 +408,8 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
         cache,
     )?;
     let test = compile::test_step(spec, &go_env, &modules.cwd);
+    let web = prebuild::web(spec, inputs, images.node.clone())?;
+    let generate = prebuild::generate_step(spec, &go_env, &modules.cwd);
     let final_stage = final_stage::final_stage(spec, inputs, &compiled.compiles, &images, epoch);
     let image = final_stage::image_settings(spec, inputs, &final_stage, version.as_deref())?;
     Ok(Plan {
@@ -355,6 +425,8 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
         precompiles: compiled.precompiles,
         apt: toolchain.apt,
         apt_sources: toolchain.apt_sources,
+        web,
+        generate,
         compiles: compiled.compiles,
         test,
         final_stage,

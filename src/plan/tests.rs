@@ -851,3 +851,157 @@ fn binaries_with_the_same_compile_flags_share_one_precompile() {
     // The compile itself: the same flags after `go build -v`.
     assert_eq!(p.compiles[2].step.argv[3..6], build.argv[7..]);
 }
+
+#[test]
+fn made_dirs_keep_the_base_and_give_state_to_the_user() {
+    let yaml = "main: .\nworkdir: /home/nonroot\ndirs:\n  - { path: /var/lib/app, mode: \"0700\", volume: true }\nfiles:\n  - { src: a.yaml, dst: /etc/app/a.yaml, owner: \"65532:65532\", own_dirs: true }\n";
+    let spec = spec::parse("gofront.yaml", yaml).unwrap();
+    assert_eq!(
+        made_dirs(&spec),
+        [
+            "/etc",
+            "/etc/app",
+            "/home",
+            "/home/nonroot",
+            "/var",
+            "/var/lib",
+            "/var/lib/app"
+        ]
+    );
+    let mut i = inputs();
+    let base = |uid, mode| DirMeta {
+        uid,
+        gid: uid,
+        mode,
+    };
+    // distroless: /home/nonroot is the user's, 0700; /etc and /var root's.
+    i.base_dirs
+        .insert("/home/nonroot".into(), base(65532, 0o700));
+    i.base_dirs.insert("/etc".into(), base(0, 0o755));
+    i.base_dirs.insert("/var/lib".into(), base(0, 0o711));
+    let p = build(&spec, &i).unwrap();
+    let got: Vec<(&str, u32, u32)> = p
+        .final_stage
+        .dirs
+        .iter()
+        .map(|d| (d.path.as_str(), d.meta.uid, d.meta.mode))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("/etc", 0, 0o755),
+            // Made for the file, which asks for its folders.
+            ("/etc/app", 65532, 0o755),
+            ("/home", 0, 0o755),
+            // The base's, kept.
+            ("/home/nonroot", 65532, 0o700),
+            ("/var", 0, 0o755),
+            ("/var/lib", 0, 0o711),
+            ("/var/lib/app", 65532, 0o700),
+        ]
+    );
+    assert_eq!(p.image.volumes, ["/var/lib/app"]);
+    assert_eq!(p.image.working_dir.as_deref(), Some("/home/nonroot"));
+    // The binary target has no image folders.
+    i.target = Target::Binary;
+    let p = build(&spec, &i).unwrap();
+    assert!(p.final_stage.dirs.is_empty() && p.image.volumes.is_empty());
+}
+
+#[test]
+fn web_build_follows_the_lockfile() {
+    let spec = "main: .\nweb:\n  dir: web\n";
+    let with = |files: &[&str], pm: Option<&str>| {
+        let mut i = inputs();
+        i.web = Some(WebFacts {
+            package_manager: pm.map(str::to_string),
+            ..prebuild::facts(files)
+        });
+        plan_of(spec, &i)
+    };
+    let p = with(
+        &["package.json", "package-lock.json", ".npmrc", "src"],
+        None,
+    )
+    .unwrap();
+    let w = p.web.unwrap();
+    assert_eq!(w.image.reference, "docker.io/library/node:24-bookworm-slim");
+    assert_eq!(w.image.platform, Platform::new("linux", "amd64", ""));
+    assert_eq!(w.install.argv, ["npm", "ci", "--no-audit", "--no-fund"]);
+    assert_eq!(w.build.argv, ["npm", "run", "build"]);
+    assert_eq!(w.install.cwd, "/ui/web");
+    assert_eq!(
+        w.manifest_files,
+        ["web/package.json", "web/package-lock.json", "web/.npmrc"]
+    );
+    assert_eq!(w.excludes, ["web/node_modules", "web/dist"]);
+    assert_eq!(
+        (w.output.as_str(), w.into.as_str()),
+        ("web/dist", "web/dist")
+    );
+    assert!(w.caches.iter().any(|c| c.0 == "/root/.npm"));
+    assert_eq!(w.install.pos.map(|p| p.line), Some(3));
+
+    let w = with(&["package.json", "pnpm-lock.yaml"], Some("pnpm@9.15.0"))
+        .unwrap()
+        .web
+        .unwrap();
+    assert_eq!(
+        w.install.argv,
+        ["corepack", "pnpm", "install", "--frozen-lockfile"]
+    );
+    assert_eq!(w.build.argv, ["corepack", "pnpm", "run", "build"]);
+    let w = with(&["package.json", "yarn.lock"], None)
+        .unwrap()
+        .web
+        .unwrap();
+    assert_eq!(
+        w.install.argv,
+        ["yarn", "install", "--frozen-lockfile", "--non-interactive"]
+    );
+    let w = with(
+        &["package.json", "yarn.lock", ".yarnrc.yml"],
+        Some("yarn@4.5.0"),
+    )
+    .unwrap()
+    .web
+    .unwrap();
+    assert_eq!(
+        w.install.argv,
+        ["corepack", "yarn", "install", "--immutable"]
+    );
+
+    // No package.json, no lockfile: refused at `dir:`.
+    let e = with(&["index.html"], None).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("gofront.yaml:3:8: web.dir: web has no package.json"),
+        "{e}"
+    );
+    let e = with(&["package.json"], None).unwrap_err();
+    assert!(e.to_string().contains("has no lockfile"), "{e}");
+    // The images: role `node` replaces the image.
+    let mut i = inputs();
+    i.web = Some(prebuild::facts(&["package.json", "package-lock.json"]));
+    let p = plan_of(
+        &format!("{spec}images: {{ node: mirror.example.com/node:24 }}\n"),
+        &i,
+    )
+    .unwrap();
+    assert_eq!(p.web.unwrap().image.reference, "mirror.example.com/node:24");
+}
+
+#[test]
+fn generate_runs_natively_before_the_compile() {
+    let p = plan_of(
+        "main: .\ntags: [prod]\ngenerate:\n  packages: [./internal/...]\n",
+        &inputs(),
+    )
+    .unwrap();
+    let g = p.generate.unwrap();
+    assert_eq!(g.argv, ["go", "generate", "-tags=prod", "./internal/..."]);
+    assert_eq!(g.env["CGO_ENABLED"], "0");
+    assert!(!g.env.contains_key("GOARCH"), "the generators run natively");
+    assert_eq!(g.pos.map(|p| p.line), Some(4));
+    assert!(plan_of("main: .\n", &inputs()).unwrap().generate.is_none());
+}

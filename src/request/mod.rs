@@ -256,6 +256,9 @@ impl BuildRequest {
             vcs_revision: self.vcs_revision.clone(),
             vcs_source: self.vcs_source.clone(),
             cache_imported: !self.cache_imports.is_empty(),
+            // What the context and the runtime base hold: the client adds it.
+            base_dirs: BTreeMap::new(),
+            web: None,
         }
     }
 }

@@ -178,6 +178,83 @@ pub struct FileEntry {
     pub dst: String,
     pub mode: Option<u32>,
     pub owner: (u32, u32),
+    /// The folders this entry creates get `owner` too (else root).
+    pub own_dirs: bool,
+    pub pos: Pos,
+}
+
+/// A folder the service writes, made in the image and owned by its user.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct StateDir {
+    /// Absolute, cleaned.
+    pub path: String,
+    pub mode: u32,
+    /// The service user's ids unless the spec names others.
+    pub owner: (u32, u32),
+    /// Declared a volume in the image config.
+    pub volume: bool,
+    pub pos: Pos,
+}
+
+/// The package manager of a web UI.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PackageManager {
+    Npm,
+    Yarn,
+    Pnpm,
+}
+
+impl PackageManager {
+    pub fn parse(s: &str) -> Option<PackageManager> {
+        match s {
+            "npm" => Some(PackageManager::Npm),
+            "yarn" => Some(PackageManager::Yarn),
+            "pnpm" => Some(PackageManager::Pnpm),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            PackageManager::Npm => "npm",
+            PackageManager::Yarn => "yarn",
+            PackageManager::Pnpm => "pnpm",
+        }
+    }
+
+    /// The lockfile that names this manager, in the order they are looked
+    /// for (a folder with two lockfiles is npm's if it has npm's).
+    pub const LOCKFILES: &[(&str, PackageManager)] = &[
+        ("package-lock.json", PackageManager::Npm),
+        ("npm-shrinkwrap.json", PackageManager::Npm),
+        ("pnpm-lock.yaml", PackageManager::Pnpm),
+        ("yarn.lock", PackageManager::Yarn),
+    ];
+}
+
+/// A web UI built with node before `go build`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct WebSpec {
+    /// The folder with package.json, relative to the context's root,
+    /// cleaned; empty for the root itself.
+    pub dir: Located<String>,
+    /// The folder the build writes, relative to `dir`.
+    pub output: String,
+    /// The package.json script that builds it.
+    pub script: Located<String>,
+    /// `None`: from the lockfile.
+    pub manager: Option<Located<PackageManager>>,
+    /// Where the output goes in the context the Go steps see, relative to
+    /// its root.
+    pub into: Located<String>,
+    pub pos: Pos,
+}
+
+/// `go generate` before `go build`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct GenerateSpec {
+    pub packages: Vec<String>,
     pub pos: Pos,
 }
 
@@ -220,6 +297,10 @@ pub struct Spec {
     pub files: Vec<FileEntry>,
     pub tzdata: Located<bool>,
     pub workdir: Option<Located<String>>,
+    /// Sorted by path, without duplicates.
+    pub dirs: Vec<StateDir>,
+    pub web: Option<WebSpec>,
+    pub generate: Option<GenerateSpec>,
     pub stop_signal: Option<Located<String>>,
     pub healthcheck: Option<Healthcheck>,
     pub upx: Located<bool>,

@@ -86,9 +86,24 @@ pub struct RawSpec {
     /// Embed the time zone database in the binaries (Go's timetzdata tag), so TZ works on any base.
     #[schemars(with = "Option<bool>")]
     pub tzdata: Option<Spanned<bool>>,
-    /// Working directory of the container (absolute).
+    /// Working directory of the container (absolute). A folder the base
+    /// image has keeps its owner and mode; list it in `dirs` too to make it
+    /// the service user's.
     #[schemars(with = "Option<String>")]
     pub workdir: Option<Spanned<String>>,
+    /// Folders the service writes (state, a database, a cache), made in
+    /// the image and owned by its user: "/var/lib/app" or
+    /// { path: /var/lib/app, mode: "0700", owner: "65532:65532", volume: true }.
+    #[schemars(with = "Option<Vec<RawDirSchema>>")]
+    pub dirs: Option<Vec<Spanned<RawDir>>>,
+    /// A web UI built with node (npm, yarn or pnpm) before go build, its
+    /// output placed where the Go package embeds it (//go:embed).
+    #[schemars(with = "Option<RawWeb>")]
+    pub web: Option<Spanned<RawWeb>>,
+    /// Run go generate over these packages before go build; generated files
+    /// feed the compile and never reach the image.
+    #[schemars(with = "Option<RawGenerate>")]
+    pub generate: Option<Spanned<RawGenerate>>,
     /// Signal that stops the container (SIGTERM, SIGINT, 15 …).
     #[schemars(with = "Option<ScalarSchema>")]
     pub stop_signal: Option<Spanned<Scalar>>,
@@ -98,7 +113,7 @@ pub struct RawSpec {
     /// Compress the binaries with UPX (smaller image; slower start, more memory).
     #[schemars(with = "Option<bool>")]
     pub upx: Option<Spanned<bool>>,
-    /// Replace the images gofront uses, by role (builder, runtime, debug, tools)
+    /// Replace the images gofront uses, by role (builder, runtime, debug, tools, node)
     /// or by image name (golang:1.26-alpine), e.g. for a mirror.
     #[schemars(with = "Option<BTreeMap<String, String>>")]
     pub images: Option<BTreeMap<String, Spanned<String>>>,
@@ -199,6 +214,94 @@ pub struct RawFile {
     /// Numeric owner "uid:gid". Default "0:0".
     #[schemars(with = "Option<String>")]
     pub owner: Option<Spanned<Scalar>>,
+    /// The folders this entry creates (those the base image lacks) get
+    /// `owner` too. Default false: root, 0755.
+    #[schemars(with = "Option<bool>")]
+    pub own_dirs: Option<Spanned<bool>>,
+}
+
+/// A folder of `dirs`: a path, or a mapping.
+pub enum RawDir {
+    Path(String),
+    Map(Box<RawDirMap>),
+}
+
+/// `{ path: /var/lib/app, mode: "0700", owner: "65532:65532", volume: true }`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawDirMap {
+    /// Absolute path in the image.
+    #[schemars(with = "String")]
+    pub path: Option<Spanned<String>>,
+    /// Octal mode as a string ("0700"). Default "0755".
+    #[schemars(with = "Option<String>")]
+    pub mode: Option<Spanned<Scalar>>,
+    /// Numeric owner "uid:gid". Default: the service's `user`.
+    #[schemars(with = "Option<String>")]
+    pub owner: Option<Spanned<Scalar>>,
+    /// Declare it a volume in the image config (VOLUME). Default false.
+    #[schemars(with = "Option<bool>")]
+    pub volume: Option<Spanned<bool>>,
+}
+
+/// A path, or the mapping form.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum RawDirSchema {
+    Path(String),
+    Map(Box<RawDirMap>),
+}
+
+impl<'de> Deserialize<'de> for RawDir {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawDir;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a path or a mapping with `path`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawDir, E> {
+                Ok(RawDir::Path(v.to_string()))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<RawDir, A::Error> {
+                RawDirMap::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|m| RawDir::Map(Box::new(m)))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `web: { dir: web, output: dist, script: build }`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawWeb {
+    /// The folder with package.json, relative to the build context's root.
+    #[schemars(with = "String")]
+    pub dir: Option<Spanned<String>>,
+    /// The folder the build writes, relative to `dir`. Default "dist".
+    #[schemars(with = "Option<String>")]
+    pub output: Option<Spanned<String>>,
+    /// The package.json script that builds it. Default "build".
+    #[schemars(with = "Option<String>")]
+    pub script: Option<Spanned<String>>,
+    /// npm, yarn or pnpm. Default: from the lockfile.
+    #[schemars(with = "Option<String>")]
+    pub manager: Option<Spanned<String>>,
+    /// Where the Go package embeds the output, relative to the build
+    /// context's root. Default: `dir`/`output`.
+    #[schemars(with = "Option<String>")]
+    pub into: Option<Spanned<String>>,
+}
+
+/// `generate: { packages: [./internal/...] }`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawGenerate {
+    /// Packages to run go generate in, relative to `dir`. Default ["./..."].
+    #[schemars(with = "Option<Vec<String>>")]
+    pub packages: Option<Vec<Spanned<String>>>,
 }
 
 /// `healthcheck: { cmd: [/usr/local/bin/server, -healthcheck], interval: 30s }`.
@@ -289,6 +392,9 @@ pub const TOP_KEYS: &[&str] = &[
     "files",
     "tzdata",
     "workdir",
+    "dirs",
+    "web",
+    "generate",
     "stop_signal",
     "healthcheck",
     "upx",

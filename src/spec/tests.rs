@@ -339,3 +339,127 @@ fn the_check_skip_directive_is_read_from_the_leading_comments_with_places() {
     let late = parse("gofront.yaml", "main: .\n# check=skip=A\n").unwrap();
     assert!(late.check_skip.is_empty(), "only the comments at the top");
 }
+
+#[test]
+fn dirs_are_owned_by_the_service_user_unless_told() {
+    let s = ok(r#"main: .
+user: "1000:2000"
+dirs:
+  - /var/cache/app
+  - { path: /var/lib/app/, mode: "0700", volume: true }
+  - { path: /srv/shared, owner: "0:0", mode: "0750" }
+"#);
+    type Dir<'a> = (&'a str, u32, (u32, u32), bool, u32);
+    let got: Vec<Dir> = s
+        .dirs
+        .iter()
+        .map(|d| (d.path.as_str(), d.mode, d.owner, d.volume, d.pos.line))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("/srv/shared", 0o750, (0, 0), false, 6),
+            ("/var/cache/app", 0o755, (1000, 2000), false, 4),
+            ("/var/lib/app", 0o700, (1000, 2000), true, 5),
+        ]
+    );
+    // The default user is 65532.
+    assert_eq!(ok("dirs: [/data]\n").dirs[0].owner, (65532, 65532));
+}
+
+#[test]
+fn bad_dirs_are_refused_at_their_line() {
+    fails(
+        "main: .\ndirs: [data]\n",
+        2,
+        "dirs: \"data\" is not absolute",
+    );
+    fails(
+        "dirs:\n  - { mode: \"0700\" }\n",
+        2,
+        "dirs: `path` is missing",
+    );
+    fails("dirs:\n  - { path: /a, mode: \"999\" }\n", 2, "dirs.mode");
+    fails("dirs:\n  - { path: /a, owner: app }\n", 2, "dirs.owner");
+    fails("dirs:\n  - { path: /a, size: 3 }\n", 2, "unknown");
+    fails("dirs: [/a, /a/]\n", 1, "listed twice");
+    fails("dirs: [/]\n", 1, "image's root");
+    fails(
+        "runtime: distroless\nuser: nonroot\ndirs: [/data]\n",
+        3,
+        "a folder's owner is numeric",
+    );
+    // With an owner, a named user is fine.
+    ok("runtime: distroless\nuser: nonroot\ndirs: [{ path: /data, owner: \"65532:65532\" }]\n");
+}
+
+#[test]
+fn files_own_dirs() {
+    let s =
+        ok("files:\n  - { src: a.yaml, dst: /etc/app/a.yaml, owner: \"1:1\", own_dirs: true }\n");
+    assert!(s.files[0].own_dirs);
+    assert!(!ok("files: [{ src: a, dst: /a }]\n").files[0].own_dirs);
+}
+
+#[test]
+fn web_defaults_and_errors() {
+    let s = ok("main: .\nweb:\n  dir: ./web/\n");
+    let w = s.web.unwrap();
+    assert_eq!(w.dir.value, "web");
+    assert_eq!(w.dir.pos.line, 3);
+    assert_eq!(w.output, "dist");
+    assert_eq!(w.script.value, "build");
+    assert_eq!(w.into.value, "web/dist");
+    assert!(w.manager.is_none());
+    let w = ok("web: { dir: ., output: build, script: build:prod, manager: pnpm, into: internal/ui/static }\n")
+        .web
+        .unwrap();
+    assert_eq!(
+        (
+            w.dir.value.as_str(),
+            w.output.as_str(),
+            w.script.value.as_str()
+        ),
+        ("", "build", "build:prod")
+    );
+    assert_eq!(w.manager.unwrap().value, PackageManager::Pnpm);
+    assert_eq!(w.into.value, "internal/ui/static");
+    fails(
+        "main: .\nweb: { output: dist }\n",
+        2,
+        "web: `dir` is missing",
+    );
+    fails("web:\n  dir: ../ui\n", 2, "web.dir");
+    fails(
+        "web:\n  dir: ui\n  manager: bun\n",
+        3,
+        "not npm, yarn or pnpm",
+    );
+    fails(
+        "web:\n  dir: ui\n  script: \"--eval=x\"\n",
+        3,
+        "not a package.json script name",
+    );
+    fails(
+        "web:\n  dir: ui\n  script: \"a b\"\n",
+        3,
+        "not a package.json script name",
+    );
+    fails("web:\n  dir: ui\n  output: /abs\n", 3, "web.output");
+    fails("web:\n  dir: ui\n  into: ../x\n", 3, "web.into");
+    fails("web:\n  dir: ui\n  npm: true\n", 3, "unknown");
+}
+
+#[test]
+fn generate_packages() {
+    assert_eq!(ok("generate: {}\n").generate.unwrap().packages, ["./..."]);
+    assert_eq!(
+        ok("generate: { packages: [internal/..., ./api] }\n")
+            .generate
+            .unwrap()
+            .packages,
+        ["./internal/...", "./api"]
+    );
+    fails("generate:\n  packages: [../x]\n", 2, "generate.packages");
+    fails("generate:\n  run: x\n", 2, "unknown");
+}

@@ -10,6 +10,9 @@ use super::template::{self, Key};
 use super::*;
 use crate::golang::is_go_version;
 
+mod dirs;
+mod steps;
+
 /// Build a `SpecError` for the spec `file`.
 struct Errors<'a> {
     file: &'a str,
@@ -216,7 +219,7 @@ pub(super) fn validate(file: &str, raw: RawSpec) -> Result<Spec, SpecError> {
     let mut images = BTreeMap::new();
     for (key, value) in raw.images.unwrap_or_default() {
         let value = located(value);
-        let role_ok = ["builder", "runtime", "debug", "tools"].contains(&key.as_str())
+        let role_ok = ["builder", "runtime", "debug", "tools", "node"].contains(&key.as_str())
             || crate::imageref::ImageRef::parse(&key).is_ok();
         if !role_ok {
             return Err(e.at(
@@ -225,7 +228,7 @@ pub(super) fn validate(file: &str, raw: RawSpec) -> Result<Spec, SpecError> {
                     "images: \"{}\" is neither a role nor an image name",
                     short(&key)
                 ),
-                "use builder, runtime, debug, tools, or an image name such as golang:1.26-alpine",
+                "use builder, runtime, debug, tools, node, or an image name such as golang:1.26-alpine",
             ));
         }
         if !is_image_ref(&value.value) {
@@ -331,6 +334,10 @@ pub(super) fn validate(file: &str, raw: RawSpec) -> Result<Spec, SpecError> {
         labels.insert(k, v);
     }
 
+    let dirs = dirs::state_dirs(&e, raw.dirs.unwrap_or_default(), &user)?;
+    let web = raw.web.map(|w| steps::web(&e, w)).transpose()?;
+    let generate = raw.generate.map(|g| steps::generate(&e, g)).transpose()?;
+
     let mut platforms: Vec<Located<Platform>> = Vec::new();
     for p in raw.platforms.unwrap_or_default() {
         let pos = Pos::from(&p);
@@ -374,6 +381,9 @@ pub(super) fn validate(file: &str, raw: RawSpec) -> Result<Spec, SpecError> {
         files,
         tzdata,
         workdir,
+        dirs,
+        web,
+        generate,
         stop_signal,
         healthcheck,
         upx,
@@ -862,36 +872,11 @@ fn file_entry(e: &Errors, f: Spanned<RawFile>) -> Result<FileEntry, SpecError> {
         ));
     }
     let mode = match raw.mode {
-        Some(m) => {
-            let m_pos = Pos::from(&m);
-            let text = m.value.0;
-            let digits = text.strip_prefix("0o").unwrap_or(&text);
-            let mode = u32::from_str_radix(digits, 8)
-                .ok()
-                .filter(|m| *m <= 0o7777)
-                .ok_or_else(|| {
-                    e.at(
-                        m_pos,
-                        format!("files.mode: \"{}\" is not an octal mode", short(&text)),
-                        "write it quoted, e.g. \"0644\" or \"0755\"",
-                    )
-                })?;
-            Some(mode)
-        }
+        Some(m) => Some(octal_mode(e, m, "files.mode")?),
         None => None,
     };
     let owner = match raw.owner {
-        Some(o) => {
-            let o_pos = Pos::from(&o);
-            let text = o.value.0;
-            parse_user(&text).and_then(|u| u.ids).ok_or_else(|| {
-                e.at(
-                    o_pos,
-                    format!("files.owner: \"{}\" is not uid:gid", short(&text)),
-                    "numeric ids, e.g. \"65532:65532\"",
-                )
-            })?
-        }
+        Some(o) => owner_ids(e, o, "files.owner")?,
         None => (0, 0),
     };
     Ok(FileEntry {
@@ -899,7 +884,42 @@ fn file_entry(e: &Errors, f: Spanned<RawFile>) -> Result<FileEntry, SpecError> {
         dst,
         mode,
         owner,
+        own_dirs: raw.own_dirs.is_some_and(|o| o.value),
         pos,
+    })
+}
+
+/// An octal mode written as a string ("0644").
+fn octal_mode(e: &Errors, m: Spanned<super::raw::Scalar>, key: &str) -> Result<u32, SpecError> {
+    let m_pos = Pos::from(&m);
+    let text = m.value.0;
+    let digits = text.strip_prefix("0o").unwrap_or(&text);
+    u32::from_str_radix(digits, 8)
+        .ok()
+        .filter(|m| *m <= 0o7777)
+        .ok_or_else(|| {
+            e.at(
+                m_pos,
+                format!("{key}: \"{}\" is not an octal mode", short(&text)),
+                "write it quoted, e.g. \"0644\" or \"0755\"",
+            )
+        })
+}
+
+/// Numeric "uid:gid" (or a uid, its own group).
+fn owner_ids(
+    e: &Errors,
+    o: Spanned<super::raw::Scalar>,
+    key: &str,
+) -> Result<(u32, u32), SpecError> {
+    let o_pos = Pos::from(&o);
+    let text = o.value.0;
+    parse_user(&text).and_then(|u| u.ids).ok_or_else(|| {
+        e.at(
+            o_pos,
+            format!("{key}: \"{}\" is not uid:gid", short(&text)),
+            "numeric ids, e.g. \"65532:65532\"",
+        )
     })
 }
 
