@@ -184,8 +184,10 @@ impl Client {
             resolve_config(&mut for_runtime, plan.runtime.as_ref(), &self.request),
         );
         checked?;
+        let builder = builder.map_err(|f| image_failure(spec, file, plan, "builder", f))?;
+        let runtime = runtime.map_err(|f| image_failure(spec, file, plan, "runtime", f))?;
         // A builder that is another build's result may come without a config.
-        Ok((builder?.unwrap_or_default(), runtime?))
+        Ok((builder.unwrap_or_default(), runtime))
     }
 
     /// The config of an image of the plan (`None` for none, e.g. `scratch`).
@@ -271,6 +273,69 @@ impl Client {
             .solve(marshaled.definition, true, failure::BUILD)
             .await
             .map_err(|f| failure::explain_step_failure(f, &definition, &file.source.name))
+    }
+}
+
+/// An image of the plan that the daemon cannot resolve, reported at the
+/// spec line that chose it: `images.<role>` when it names the image, else
+/// `runtime:`, else `go:` for the builder, whose tag is the Go version (or
+/// go.mod's `go` line, named, when the spec has no `go`).
+fn image_failure(
+    spec: &spec::Spec,
+    file: &SpecFile,
+    plan: &Plan,
+    role: &str,
+    failure: Failure,
+) -> Failure {
+    let image = match role {
+        "builder" => &plan.builder,
+        _ => match &plan.runtime {
+            Some(r) => r,
+            None => return failure,
+        },
+    };
+    let reason = failure
+        .message
+        .split_once(": ")
+        .map_or(failure.message.as_str(), |(_, why)| why);
+    let (pos, chose, hint) = if let Some(v) = spec.images.get(role) {
+        (
+            v.pos,
+            format!("`images.{role}`"),
+            "check the reference and that the registry or mirror has it".to_string(),
+        )
+    } else if role == "runtime" {
+        (
+            spec.runtime.pos,
+            "`runtime`".to_string(),
+            "check the reference, or name a mirror with `images: { runtime: … }`".to_string(),
+        )
+    } else if let Some(go) = &spec.go {
+        (
+            go.pos,
+            format!("`go: \"{}\"`", go.value),
+            "name a Go version the registry or mirror has, or the builder itself with `images: { builder: … }`".to_string(),
+        )
+    } else {
+        (
+            spec::Pos::default(),
+            format!("go.mod's go line (Go {})", plan.go_version),
+            "set `go:` in the spec to a version the registry or mirror has (e.g. go: \"1.26\"), or name the builder with `images: { builder: … }`".to_string(),
+        )
+    };
+    let err = SpecError {
+        file: spec.file.clone(),
+        pos,
+        message: format!(
+            "the {role} image {} (from {chose}) cannot be resolved: {reason}",
+            image.reference
+        ),
+        hint: Some(hint),
+    };
+    if pos.line > 0 {
+        file.failure(&err)
+    } else {
+        Failure::new(err.to_string())
     }
 }
 

@@ -27,7 +27,8 @@ pub(super) fn with_web_ui(plan: &Plan, options: &Options, context: &State) -> St
     let node = source_image(
         &web.image,
         options,
-        OpOptions::named(format!("[gofront] node {}", web.image.reference)),
+        OpOptions::named(format!("[gofront] node {}", web.image.reference))
+            .at(line_of(web.install.pos)),
     );
     // The node image's own PATH is the default one; BuildKit's execs get
     // no image env unless they are given it.
