@@ -29,6 +29,8 @@ ALPINE_TAG_VERSION=3.21         # alpine:<this>
 GOLANG_ALPINE_VERSION=3.23      # alpine release the real golang:1.26-alpine sits on
 BUSYBOX_TAG=1.37-musl           # busybox:<this>, the `debug` target's toolbox
 DEBIAN_SUITE=trixie             # debian:<this>, frontend.Dockerfile's build stage
+NODE_TAG=24-bookworm-slim       # node:<this>, gofront's default image for the `web` step
+YARN_VERSION=1.22.22            # yarn v1 as the official node image ships it in /opt
 
 ALL_TAGS=(
     "golang:$GO_SERIES-alpine"
@@ -38,6 +40,7 @@ ALL_TAGS=(
     "alpine:$ALPINE_TAG_VERSION"
     "busybox:$BUSYBOX_TAG"
     "debian:$DEBIAN_SUITE"
+    "node:$NODE_TAG"
 )
 
 # Same PATH/GOPATH/GOTOOLCHAIN/WORKDIR config as the official golang images.
@@ -50,6 +53,14 @@ STD_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 # mercurial/subversion/procps/etc. (less capable is fine, more is not).
 BOOKWORM_PKGS=(ca-certificates curl git openssh-client netbase
                gcc g++ libc6-dev make pkg-config)
+
+# Packages for the node:*-bookworm-slim rootfs beyond minbase: none.
+# debian:bookworm-slim is minbase, and the official node Dockerfile purges
+# the download tools it installs (curl, gnupg, xz-utils, ca-certificates)
+# again; the node binary needs only libc, libstdc++ and libgcc_s, which
+# minbase has (apt links them). No gcc/g++/make/git/python: a web build
+# that needs a native addon compiler fails here as it does on the real image.
+NODE_BOOKWORM_PKGS=()
 
 # busybox applets that Alpine's busybox does not ship (Debian's build has them).
 BUSYBOX_DENY=(dpkg dpkg-deb rpm rpm2cpio ar linuxrc)
@@ -142,6 +153,17 @@ needs debian: && pkgs+=(debootstrap debian-archive-keyring)
 needs distroless && pkgs+=(tzdata netbase)
 ensure_host_pkgs "${pkgs[@]}"
 [ -s "$HOST_CA" ] || die "$HOST_CA missing on host"
+
+# node:* copies the host's Node.js (the nodesource package: /usr/bin/node,
+# npm and corepack in /usr/lib/node_modules) and packs yarn v1 with its npm.
+NODE_HOST_VERSION=""
+if needs node:; then
+    if [ ! -x /usr/bin/node ] || [ ! -d /usr/lib/node_modules/npm ] || [ ! -d /usr/lib/node_modules/corepack ]; then
+        die "node:* stand-in needs the host's Node.js (/usr/bin/node, /usr/lib/node_modules/{npm,corepack})"
+    fi
+    NODE_HOST_VERSION=$(/usr/bin/node --version)
+    NODE_HOST_VERSION=${NODE_HOST_VERSION#v}
+fi
 
 GOROOT_HOST=""
 GOVER=""
@@ -335,11 +357,13 @@ debian_mirror() {
     printf '%s\n' "$url"
 }
 
-# Debootstrap a bookworm rootfs once and cache it as a tarball; the key
-# includes the package list so changing BOOKWORM_PKGS re-bootstraps.
+# bookworm_rootfs_tar PKG...: debootstrap a bookworm minbase rootfs with
+# PKG... once and cache it as a tarball; the key is the package list, so
+# changing it re-bootstraps (and each list has its own tarball: golang's with
+# compilers, node's without).
 bookworm_rootfs_tar() {
-    local key tarball dir mirror
-    key=$(printf '%s\n' "${BOOKWORM_PKGS[@]}" | sha256sum | cut -c1-12)
+    local key tarball dir mirror logf include
+    key=$(printf '%s\n' "$@" | sha256sum | cut -c1-12)
     tarball="$WORK/bookworm-minbase-$key.tar"
     if [ -s "$tarball" ]; then
         printf '%s\n' "$tarball"
@@ -347,16 +371,17 @@ bookworm_rootfs_tar() {
     fi
     mirror=$(debian_mirror)
     dir="$WORK/debootstrap/rootfs"
+    logf="$WORK/debootstrap-bookworm-$key.log"
     remove_tree "$WORK/debootstrap"
     mkdir -p "$dir"
-    log "debootstrap bookworm (minbase + ${BOOKWORM_PKGS[*]}) -- takes a few minutes"
-    local include
-    include=$(IFS=,; printf '%s' "${BOOKWORM_PKGS[*]}")
-    if ! debootstrap --variant=minbase --arch=amd64 --include="$include" \
-            bookworm "$dir" "$mirror" >"$WORK/debootstrap.log" 2>&1; then
-        tail -n 30 "$WORK/debootstrap.log" >&2
+    log "debootstrap bookworm (minbase${*:+ + $*}) -- takes a few minutes"
+    include=()
+    [ $# -eq 0 ] || include=("--include=$(IFS=,; printf '%s' "$*")")
+    if ! debootstrap --variant=minbase --arch=amd64 "${include[@]}" \
+            bookworm "$dir" "$mirror" >"$logf" 2>&1; then
+        tail -n 30 "$logf" >&2
         remove_tree "$WORK/debootstrap"
-        die "debootstrap failed (full log: $WORK/debootstrap.log)"
+        die "debootstrap failed (full log: $logf)"
     fi
     # Trim like the official image does (rm -rf /var/lib/apt/lists/*), and
     # drop the downloaded .debs.
@@ -373,7 +398,7 @@ bookworm_rootfs_tar() {
 
 build_golang_bookworm() {
     local tag=$1 root tarball
-    tarball=$(bookworm_rootfs_tar)
+    tarball=$(bookworm_rootfs_tar "${BOOKWORM_PKGS[@]}")
     root=$(fresh_rootfs golang-bookworm)
     tar --numeric-owner -C "$root" -xf "$tarball"
     add_go "$root"
@@ -423,6 +448,112 @@ build_debian() {
     printf 'localhost\n' >"$root/etc/hostname"
     import_rootfs "$root" "$tag" --change "ENV PATH=$STD_PATH" --change 'CMD ["bash"]'
     remove_tree "$WORK/debian-$suite"
+}
+
+# node:<major>-bookworm-slim: what the official image is -- debian:bookworm-slim
+# (minbase, docs/man/locales excluded by dpkg) with Node.js in /usr/local
+# (node, npm and corepack with their /usr/local/bin links), yarn v1 in
+# /opt/yarn-v<version> linked from /usr/local/bin, the `node` user (1000),
+# docker-entrypoint.sh as ENTRYPOINT and CMD ["node"]. Node.js is the host's
+# (a different major than the tag says; NODE_VERSION tells which).
+yarn_tarball() {   # prints the path of yarn's npm tarball, packed once into .work/
+    local tgz="$WORK/yarn-$YARN_VERSION.tgz"
+    if [ ! -s "$tgz" ]; then
+        log "npm pack yarn@$YARN_VERSION"
+        (cd "$WORK" && /usr/bin/node /usr/lib/node_modules/npm/bin/npm-cli.js pack --silent "yarn@$YARN_VERSION" >/dev/null) ||
+            die "npm pack yarn@$YARN_VERSION failed (needs the npm registry)"
+        [ -s "$tgz" ] || die "npm pack did not leave $tgz"
+    fi
+    printf '%s\n' "$tgz"
+}
+
+build_node() {
+    local tag=$1 root tarball yarn_tgz d
+    tarball=$(bookworm_rootfs_tar "${NODE_BOOKWORM_PKGS[@]}")
+    yarn_tgz=$(yarn_tarball)
+    root=$(fresh_rootfs node)
+    # Everything below writes under $root: make sure it is the fresh tree.
+    case "$root" in "$WORK"/node/rootfs) ;; *) die "build_node: unexpected rootfs '$root'" ;; esac
+    tar --numeric-owner -C "$root" -xf "$tarball"
+
+    # debian:bookworm-slim's dpkg excludes, and what they keep out.
+    cat >"$root/etc/dpkg/dpkg.cfg.d/docker" <<'DPKGCFG'
+path-exclude /usr/share/doc/*
+path-include /usr/share/doc/*/copyright
+path-exclude /usr/share/groff/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/linda/*
+path-exclude /usr/share/lintian/*
+path-exclude /usr/share/locale/*
+path-exclude /usr/share/man/*
+DPKGCFG
+    find "$root/usr/share/doc" -mindepth 1 ! -type d ! -name copyright -delete
+    for d in groff info linda lintian locale man; do
+        if [ -d "$root/usr/share/$d" ]; then find "$root/usr/share/$d" -mindepth 1 -delete; fi
+    done
+
+    # The official Dockerfile's first step: groupadd/useradd node (1000).
+    chroot "$root" groupadd --gid 1000 node
+    chroot "$root" useradd --uid 1000 --gid node --shell /bin/bash --create-home node
+
+    # Node.js where the official image unpacks the release tarball
+    # (/usr/local): npm's global prefix then is /usr/local, as there.
+    install -D -m 755 -o 0 -g 0 /usr/bin/node "$root/usr/local/bin/node"
+    ln -s node "$root/usr/local/bin/nodejs"
+    mkdir -p "$root/usr/local/lib/node_modules"
+    cp -a /usr/lib/node_modules/npm /usr/lib/node_modules/corepack "$root/usr/local/lib/node_modules/"
+    chown -R 0:0 "$root/usr/local/lib/node_modules"
+    ln -s ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
+    ln -s ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
+    ln -s ../lib/node_modules/corepack/dist/corepack.js "$root/usr/local/bin/corepack"
+
+    # yarn v1: the npm package has the same files as the release tarball.
+    mkdir -p "$root/opt/yarn-v$YARN_VERSION"
+    tar -xzf "$yarn_tgz" -C "$root/opt/yarn-v$YARN_VERSION" --strip-components=1 --no-same-owner
+    ln -s "/opt/yarn-v$YARN_VERSION/bin/yarn" "$root/usr/local/bin/yarn"
+    ln -s "/opt/yarn-v$YARN_VERSION/bin/yarnpkg" "$root/usr/local/bin/yarnpkg"
+
+    # The official entrypoint: run `node ARGS` when the first argument is an
+    # option or not a command (`docker run node:... -e '...'`), else exec it.
+    cat >"$root/usr/local/bin/docker-entrypoint.sh" <<'ENTRYPOINT'
+#!/bin/sh
+set -e
+
+# Run command with node if the first argument contains a "-" or is not a
+# system command (the last test is for dash's `command -v` on plain files).
+if [ "${1#-}" != "${1}" ] || [ -z "$(command -v "${1}")" ] || { [ -f "${1}" ] && ! [ -x "${1}" ]; }; then
+  set -- node "$@"
+fi
+
+exec "$@"
+ENTRYPOINT
+    chmod 755 "$root/usr/local/bin/docker-entrypoint.sh"
+
+    # CAs: the real image has no CA bundle at all (node brings its own roots;
+    # its Dockerfile purges ca-certificates again). Here a TLS-inspecting
+    # proxy signs every HTTPS answer, so the stand-in carries the host bundle
+    # and points NODE_EXTRA_CA_CERTS at it (npm, npx, corepack and yarn all
+    # go through node's TLS), plus the site's own CAs where Debian's
+    # ca-certificates takes them in if a build installs it -- as a company's
+    # copy of the image would carry them.
+    # COREPACK_INTEGRITY_KEYS=0 (in the config below): the npm registry this
+    # host reaches serves no signatures (no dist.signatures, no
+    # /-/npm/v1/keys), so corepack's check of the package manager it
+    # downloads would always fail here; against registry.npmjs.org the same
+    # download passes the check, so skipping it hides nothing a build needs.
+    add_ca "$root"
+    mkdir -p "$root/usr/local/share/ca-certificates"
+    find /usr/local/share/ca-certificates -maxdepth 1 -name '*.crt' -exec cp {} "$root/usr/local/share/ca-certificates/" \;
+
+    import_rootfs "$root" "$tag" \
+        --change "ENV NODE_VERSION=$NODE_HOST_VERSION" \
+        --change "ENV YARN_VERSION=$YARN_VERSION" \
+        --change "ENV PATH=$STD_PATH" \
+        --change "ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt" \
+        --change "ENV COREPACK_INTEGRITY_KEYS=0" \
+        --change 'ENTRYPOINT ["docker-entrypoint.sh"]' \
+        --change 'CMD ["node"]'
+    remove_tree "$WORK/node"
 }
 
 # distroless/static: data files only -- no shell, no libc, no package manager.
@@ -529,6 +660,7 @@ for tag in "${TODO[@]}"; do
         alpine:*)                         build_alpine "$tag" ;;
         busybox:*)                        build_busybox "$tag" ;;
         debian:*)                         build_debian "$tag" ;;
+        node:*)                           build_node "$tag" ;;
         *) die "no builder for $tag" ;;
     esac
     NOTE[$tag]="built in $((SECONDS - start))s"

@@ -5,6 +5,7 @@
 #
 #   golang:1.26-alpine, golang:1.26-bookworm -> 127.0.0.1:5000/library/golang:<tag>   linux/amd64
 #   debian:trixie                            -> 127.0.0.1:5000/library/debian:trixie  linux/amd64
+#   node:24-bookworm-slim                    -> 127.0.0.1:5000/library/node:24-bookworm-slim  linux/amd64
 #   busybox:1.37-musl                        -> 127.0.0.1:5000/library/busybox:1.37-musl  linux/amd64, linux/arm64
 #   gcr.io/distroless/static-debian12        -> 127.0.0.1:5000/distroless/static-debian12:latest  7 platforms
 #   alpine:3.21                              -> 127.0.0.1:5000/library/alpine:3.21    7 platforms
@@ -311,6 +312,10 @@ push_index golang:1.26-alpine                 "$REGISTRY/library/golang:1.26-alp
 push_plain golang:1.26-bookworm               "$REGISTRY/library/golang:1.26-bookworm"
 push_index busybox:1.37-musl                  "$REGISTRY/library/busybox:1.37-musl"        "$BUILD_PLATFORM,linux/arm64" busybox
 push_plain debian:trixie                      "$REGISTRY/library/debian:trixie"
+# gofront's `web` step (npm ci / npm run build) runs on the build platform
+# only -- its output (JS/CSS/HTML) is the same for every target -- so the
+# node image, like the Go builders, is pushed for linux/amd64 (the host) alone.
+push_plain node:24-bookworm-slim              "$REGISTRY/library/node:24-bookworm-slim"
 push_index gcr.io/distroless/static-debian12  "$REGISTRY/distroless/static-debian12:latest" "$ALL_PLATFORMS" same
 push_index alpine:3.21                        "$REGISTRY/library/alpine:3.21"              "$ALL_PLATFORMS" no-busybox
 push_index gcr.io/distroless/base-debian12    "$REGISTRY/distroless/base-debian12:latest"  "$BUILD_PLATFORM,linux/arm64" glibc

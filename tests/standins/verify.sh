@@ -4,7 +4,8 @@
 # Checks what the gofront tests rely on: Go toolchain works, module downloads
 # over HTTPS work from inside containers (network + CA bundle), cgo works in
 # the bookworm image, distroless images run the binaries they should and have
-# no shell, and a BuildKit build can start FROM a local stand-in (no pull).
+# no shell, the node image has node/npm/corepack/yarn and reaches the npm
+# registry, and a BuildKit build can start FROM a local stand-in (no pull).
 #
 # Usage: tests/standins/verify.sh      (exit status = number of failed checks)
 # The check functions below are called indirectly through check().
@@ -142,6 +143,17 @@ static_no_libc() {   # the kernel cannot find the ELF interpreter -> ENOENT
     { run -v "$T/cgo/cgohello:/c:ro" gcr.io/distroless/static-debian12 /c 2>&1 || true; } |
         grep 'no such file or directory'
 }
+# node:24-bookworm-slim (gofront's `web` step): the tools the official image
+# has, its entrypoint (`docker run node:... -e CODE` runs node), no compiler
+# or git (the real slim image has none), and the npm registry over HTTPS.
+NODE_IMAGE=node:24-bookworm-slim
+node_tools() {
+    run "$NODE_IMAGE" sh -c 'node --version && npm --version && corepack --version && yarn --version' |
+        sed -n 4p | grep -x '1\.22\.[0-9]*'
+}
+node_entrypoint() { run "$NODE_IMAGE" -e 'console.log("node " + process.versions.node)' | grep '^node '; }
+node_no_tools()  { ! run "$NODE_IMAGE" sh -c 'command -v gcc g++ cc make git python3'; }
+node_registry()  { run "$NODE_IMAGE" npm view --no-update-notifier yarn@1.22.22 version | grep -x 1.22.22; }
 buildkit_from_standin() {
     cp "$T/purego/app" "$T/ctx/app"
     cat >"$T/ctx/Dockerfile" <<'DOCKERFILE'
@@ -168,6 +180,10 @@ check "debian:trixie: minbase with trixie's apt sources, no compiler" debian_pla
 check "distroless/static: static binary as 65532 (CA, tz, passwd)" static_nonroot
 check "distroless/base: cgo binary runs as root and 65532"         base_cgo
 check "distroless/static: cgo binary does NOT run (no libc)"       static_no_libc
+check "node:24-bookworm-slim: node, npm, corepack, yarn 1.22 run"  node_tools
+check "node:24-bookworm-slim: entrypoint runs node for -e"         node_entrypoint
+check "node:24-bookworm-slim: no gcc, make, git, python3"          node_no_tools
+check "node:24-bookworm-slim: npm reaches the registry (HTTPS)"    node_registry
 check "BuildKit: build FROM local distroless stand-in, then run"   buildkit_from_standin
 
 echo "verify: $FAILED check(s) failed"
