@@ -80,6 +80,25 @@ pub fn bad_specs_fail_with_file_and_line(d: Daemon) {
             "main: ../outside\n",
             &["gofront.yaml:2:7: main: \"../outside\" leaves the build context"],
         ),
+        // Every missing `files:` source, each at its line (not BuildKit's
+        // cache-key error about one of them at the spec's first line).
+        (
+            "files:\n  - { src: nope.yaml, dst: /etc/nope.yaml }\n  - { src: lib/lib.go, dst: /lib.go }\n  - { src: conf/none, dst: /etc/none }\n",
+            &["gofront.yaml:3:5: files: nope.yaml (line 3), conf/none (line 5) are not in the build context"],
+        ),
+        // The builder's tag is the Go version: a registry without it is
+        // reported at `go:`.
+        (
+            "go: \"1.19\"\n",
+            &[
+                "gofront.yaml:2:5: the builder image docker.io/library/golang:1.19-alpine (from `go: \"1.19\"`) cannot be resolved",
+                "name a Go version the registry or mirror has",
+            ],
+        ),
+        (
+            "main: .\nweb:\n  dir: lib\n",
+            &["gofront.yaml:4:8: web.dir: lib has no package.json"],
+        ),
     ];
     for (body, expected) in cases {
         write_spec(ctx.path(), body);

@@ -934,13 +934,26 @@ fn image_files(daemon: Daemon, image: &str) -> Vec<ImageFile> {
 /// `GET path` on a loopback port: the body, or `None` when nothing answers
 /// with HTTP.
 fn http_get(port: u16, path: &str) -> Option<String> {
+    http_request(port, "GET", path, "").map(|(_, body)| body)
+}
+
+/// An HTTP/1.0 request on a loopback port: the status line and the body.
+fn http_request(port: u16, method: &str, path: &str, body: &str) -> Option<(String, String)> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(s, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").ok()?;
+    write!(
+        s,
+        "{method} {path} HTTP/1.0\r\nHost: localhost\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .ok()?;
     let mut resp = String::new();
     s.read_to_string(&mut resp).ok()?;
     let (head, body) = resp.split_once("\r\n\r\n")?;
-    head.starts_with("HTTP/1.").then(|| body.to_string())
+    let status = head.lines().next()?.to_string();
+    status
+        .starts_with("HTTP/1.")
+        .then(|| (status, body.to_string()))
 }
 
 /// `GET path` on a loopback port, retried until a service that is
@@ -1018,6 +1031,12 @@ impl Server {
     pub fn get(&self, path: &str) -> String {
         self.try_get(path)
             .unwrap_or_else(|| panic!("GET {path} failed"))
+    }
+
+    /// `POST path` with `body`: the status line and the answer.
+    pub fn post(&self, path: &str, body: &str) -> (String, String) {
+        http_request(self.port, "POST", path, body)
+            .unwrap_or_else(|| panic!("POST {path} failed"))
     }
 }
 
