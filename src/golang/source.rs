@@ -216,12 +216,13 @@ fn port_key(s: &str) -> bool {
     words.last() == Some(&"port") && words[..words.len() - 1].iter().all(|w| OWN.contains(w))
 }
 
-/// Some code, trimmed to a comment's length.
+/// Some code for a comment: one space between words, not too long.
 fn short(code: &str) -> String {
-    let clean: String = code
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let clean = code
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
     match clean.char_indices().nth(72) {
         Some((i, _)) => format!("{}…", &clean[..i]),
         None => clean,
