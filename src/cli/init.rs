@@ -202,6 +202,9 @@ pub fn init_spec(dir: &Path) -> Result<Init, String> {
     })
 }
 
+/// The most main packages a comment lists.
+const MAX_LISTED: usize = 10;
+
 /// Keys `init` writes that the spec may not know yet: they are being added
 /// beside this (issue 16). Until then a spec with them is checked without
 /// them.
@@ -330,21 +333,31 @@ impl Proposal<'_> {
                 "# The image's entrypoint: the first binary unless `entrypoint: NAME` says otherwise.",
             );
         }
-        if !self.choice.left_out.is_empty() {
+        let left_out = &self.choice.left_out;
+        if !left_out.is_empty() {
             let why = if mains.len() > 1 {
                 "not under cmd/; add them to binaries: to build them too"
             } else {
                 "one binary was picked; list several under binaries: to build them too"
             };
+            let mut shown = left_out[..left_out.len().min(MAX_LISTED)].join(", ");
+            if left_out.len() > MAX_LISTED {
+                shown.push_str(&format!(", … ({} more)", left_out.len() - MAX_LISTED));
+            }
             line(&format!(
-                "# Other main packages, not built ({why}): {}",
-                self.choice.left_out.join(", ")
+                "# Other main packages, not built ({why}): {shown}"
             ));
         }
         if !self.not_services.is_empty() {
             line("# Left out, not services:");
-            for (m, why) in self.not_services {
+            for (m, why) in self.not_services.iter().take(MAX_LISTED) {
                 line(&format!("#   {m}: {why}"));
+            }
+            if self.not_services.len() > MAX_LISTED {
+                line(&format!(
+                    "#   … and {} more (gofront init lists them all on stderr)",
+                    self.not_services.len() - MAX_LISTED
+                ));
             }
         }
         if !self.nested_modules.is_empty() {

@@ -18,6 +18,10 @@ const NOT_SERVICES: &[(&str, &str)] = &[
     ("e2e", "test support"),
     ("integration", "test support"),
     ("fixtures", "test support"),
+    ("testutil", "test support"),
+    ("testutils", "test support"),
+    ("testhelpers", "test support"),
+    ("mocks", "test support"),
     ("tools", "a dev tool"),
     ("tool", "a dev tool"),
     ("scripts", "a dev tool"),
@@ -121,7 +125,8 @@ pub(super) struct Choice {
 /// Several services: with a `cmd/NAME` layout, the commands there (and the
 /// module's root package, if it is one) are the image's binaries; without
 /// one, a single main package. The entrypoint goes first: the binary named
-/// after the module, else `server`, else the first.
+/// after the module, else `server`, else the shallowest (the first of
+/// those in path order).
 pub(super) fn choose(
     services: &[String],
     name_of: &dyn Fn(&str) -> String,
@@ -132,10 +137,17 @@ pub(super) fn choose(
         .iter()
         .filter(|s| !has_cmd || in_cmd(s) || s.as_str() == ".")
         .collect();
-    let preferred = pool
-        .iter()
-        .position(|m| name_of(m) == module)
-        .or_else(|| pool.iter().position(|m| name_of(m) == "server"))
+    // Among equals, the shallowest (then the first in path order).
+    let shallowest = |keep: &dyn Fn(&str) -> bool| {
+        pool.iter()
+            .enumerate()
+            .filter(|(_, m)| keep(m))
+            .min_by_key(|(i, m)| (m.matches('/').count(), *i))
+            .map(|(i, _)| i)
+    };
+    let preferred = shallowest(&|m| name_of(m) == module)
+        .or_else(|| shallowest(&|m| name_of(m) == "server"))
+        .or_else(|| shallowest(&|_| true))
         .unwrap_or(0);
     let mut binaries = Vec::new();
     if let Some(first) = pool.get(preferred) {

@@ -529,3 +529,39 @@ fn parses_leaves_out_only_keys_the_spec_does_not_know_yet() {
     assert_eq!(without_keys(text, NEWER_KEYS), "main: .\nports: [8080]\n");
     assert!(parses("main: .\nwbe: {}\n").is_err());
 }
+
+#[test]
+fn init_prefers_a_shallow_service_and_lists_at_most_ten_in_comments() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "go.mod", "module example.com/m\ngo 1.26\n");
+    // Not the test helper named server: it is test support, and the
+    // shallowest of the rest wins.
+    write(d, "pkg/testutils/echo/server/main.go", MAIN_GO);
+    write(d, "plugins/ipam/dhcp/main.go", MAIN_GO);
+    write(d, "agent/main.go", MAIN_GO);
+    for i in 0..12 {
+        write(d, &format!("examples/e{i:02}/main.go"), MAIN_GO);
+    }
+    let init = init_spec(d).unwrap();
+    assert_eq!(init.mains, ["./agent"]);
+    assert_eq!(init.notes.len(), 13, "{:?}", init.notes);
+    assert!(
+        init.text.contains(
+            "\nmain: ./agent\n\
+             # Other main packages, not built (one binary was picked; list several under binaries: to build them too): ./plugins/ipam/dhcp\n\
+             # Left out, not services:\n\
+             #   ./examples/e00: an example (examples/)\n"
+        ),
+        "{}",
+        init.text
+    );
+    assert!(
+        init.text.contains(
+            "#   ./examples/e09: an example (examples/)\n\
+             #   … and 3 more (gofront init lists them all on stderr)\n"
+        ),
+        "{}",
+        init.text
+    );
+}
