@@ -1,10 +1,24 @@
 //! `gofront check`: validate a spec and lint it, as `--call check` does.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::{UsageError, read_spec, spec_folder};
+use crate::golang;
 use crate::lint;
+use crate::spec::{self, Pos};
+
+/// A rule of `gofront check` alone: it reads the module's `go.mod` from the
+/// context, which the lint rules (pure, over the spec) do not see. It is
+/// skipped like the others (`--skip`, `# check=skip=`, `all`).
+// TODO(issue 16): move into lint::RULES with a `Context` field for the
+// cgo-only requirements, so that builds warn too and `gofront rules` and
+// the README's "Lint rules" list it.
+pub(super) const CGO_ONLY_MODULE: lint::Rule = lint::Rule {
+    name: "CgoOnlyModule",
+    description: "A module that needs cgo, linked with cgo off, fails to build or fails at start",
+    informational: false,
+};
 
 /// What `gofront check` is asked to do.
 struct CheckArgs {
@@ -45,11 +59,13 @@ pub(super) fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> 
     let CheckArgs {
         spec_path,
         context,
-        skip,
+        mut skip,
     } = match parse_args(args) {
         Ok(a) => a,
         Err(usage) => return usage.report("check", err),
     };
+    // CgoOnlyModule is no rule of `lint`, which would refuse its name.
+    let mut skip_cgo_only = take_cgo_only(&mut skip, |s| s.as_str());
     let skipped_cli = match lint::Skips::parse(skip.iter().map(String::as_str)) {
         Ok(s) => s,
         Err(name) => {
@@ -59,7 +75,8 @@ pub(super) fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> 
             .report("check", err);
         }
     };
-    let spec = match read_spec(&spec_path) {
+    skip_cgo_only |= skip.iter().any(|s| s.eq_ignore_ascii_case("all"));
+    let mut spec = match read_spec(&spec_path) {
         Ok(s) => s,
         Err(e) => {
             let _ = writeln!(err, "{e}");
@@ -78,14 +95,30 @@ pub(super) fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> 
     let ctx = lint::Context {
         has_dockerignore: context.join(".dockerignore").is_file(),
     };
+    skip_cgo_only |= take_cgo_only(&mut spec.check_skip, |s| s.value.as_str());
+    skip_cgo_only |= spec
+        .check_skip
+        .iter()
+        .any(|s| s.value.eq_ignore_ascii_case("all"));
     // The spec's own `# check=skip=` and --skip, read the same way.
-    let findings = match lint::check(&spec, &ctx, skipped_cli) {
+    let mut findings = match lint::check(&spec, &ctx, skipped_cli) {
         Ok(f) => f,
         Err(e) => {
             let _ = writeln!(err, "{e}");
             return 1;
         }
     };
+    if !skip_cgo_only {
+        findings.extend(cgo_only_module(&spec, &context));
+        findings.sort_by(|a, b| {
+            (a.pos.line, a.pos.column, a.rule, &a.detail).cmp(&(
+                b.pos.line,
+                b.pos.column,
+                b.rule,
+                &b.detail,
+            ))
+        });
+    }
     let file = spec_path.display();
     let mut warnings = 0;
     for f in &findings {
@@ -111,6 +144,67 @@ pub(super) fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> 
         );
         1
     }
+}
+
+/// Drop the names of CgoOnlyModule from `names`; whether there was one.
+fn take_cgo_only<T>(names: &mut Vec<T>, name: impl Fn(&T) -> &str) -> bool {
+    let before = names.len();
+    names.retain(|n| !name(n).eq_ignore_ascii_case(CGO_ONLY_MODULE.name));
+    names.len() != before
+}
+
+/// CgoOnlyModule: the module's `go.mod` (in the spec's `dir` inside the
+/// context) requires a module that cannot work without cgo, and cgo is off.
+/// No go.mod, no finding: the build itself reports that.
+fn cgo_only_module(spec: &spec::Spec, context: &Path) -> Vec<lint::Finding> {
+    if spec.cgo.value {
+        return Vec::new();
+    }
+    let gomod = context
+        .join(spec.dir.value.trim_start_matches("./"))
+        .join("go.mod");
+    let Ok(text) = std::fs::read_to_string(gomod) else {
+        return Vec::new();
+    };
+    // At `cgo: false` when it is written, else at the top of the spec.
+    let pos = if spec.cgo.pos.line > 0 {
+        spec.cgo.pos
+    } else {
+        Pos { line: 1, column: 1 }
+    };
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    for (req, module) in golang::cgo_only_requirements(&text) {
+        if seen.contains(&module.module) {
+            continue;
+        }
+        seen.push(module.module);
+        let how = if req.indirect {
+            " (indirectly, for a module it uses)"
+        } else {
+            ""
+        };
+        let also = module
+            .also_needs
+            .map(|a| format!("; it also needs {a}"))
+            .unwrap_or_default();
+        out.push(lint::Finding {
+            rule: CGO_ONLY_MODULE.name,
+            description: CGO_ONLY_MODULE.description,
+            url: format!(
+                "{}#{}",
+                lint::RULES_URL,
+                CGO_ONLY_MODULE.name.to_ascii_lowercase()
+            ),
+            detail: format!(
+                "go.mod requires {}{how}, which needs cgo, and cgo is off: {} (hint: set cgo: true{also})",
+                req.path, module.without_cgo
+            ),
+            pos,
+            informational: CGO_ONLY_MODULE.informational,
+        });
+    }
+    out
 }
 
 #[cfg(test)]
@@ -232,5 +326,108 @@ mod tests {
             .0,
             1
         );
+    }
+    #[test]
+    fn check_warns_on_a_cgo_only_module_with_cgo_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write(d, ".dockerignore", ".git\n");
+        write(
+            d,
+            "go.mod",
+            "module example.com/notes\n\ngo 1.26\n\nrequire (\n\tgithub.com/go-chi/chi/v5 v5.2.1\n\tgithub.com/mattn/go-sqlite3 v1.14.28\n)\n",
+        );
+        write(
+            d,
+            "off.yaml",
+            "# syntax=ourorg/gofront\nmain: .\nports: [8080]\n",
+        );
+        write(d, "written.yaml", "main: .\ncgo: false\n");
+        write(d, "on.yaml", "main: .\ncgo: true\n");
+        let sqlite = "go.mod requires github.com/mattn/go-sqlite3, which needs cgo, and cgo is off: the binary builds and fails at start (hint: set cgo: true)";
+
+        // cgo off by default: at line 1.
+        let (code, out, err) = cli(&["check", p(&d.join("off.yaml"))]);
+        assert_eq!(code, 1, "{err}");
+        assert_eq!(
+            out,
+            format!(
+                "{}:1:1: warning: CgoOnlyModule: {sqlite}\n",
+                d.join("off.yaml").display()
+            )
+        );
+        assert!(err.contains("1 warning "), "{err}");
+        // `cgo: false` written: at its value.
+        let (code, out, _) = cli(&["check", p(&d.join("written.yaml"))]);
+        assert_eq!(code, 1);
+        assert_eq!(
+            out,
+            format!(
+                "{}:2:6: warning: CgoOnlyModule: {sqlite}\n",
+                d.join("written.yaml").display()
+            )
+        );
+        // cgo on: quiet.
+        let (code, out, _) = cli(&["check", p(&d.join("on.yaml"))]);
+        assert_eq!((code, out.as_str()), (0, ""));
+
+        // Skipped like any rule: --skip (any case), all, the spec's directive.
+        for skip in ["CgoOnlyModule", "cgoonlymodule,UpxStartCost", "all"] {
+            let (code, out, err) = cli(&["check", p(&d.join("off.yaml")), "--skip", skip]);
+            assert_eq!((code, out.as_str()), (0, ""), "{skip}: {err}");
+        }
+        write(
+            d,
+            "skipped.yaml",
+            "# check=skip=RootUser,CgoOnlyModule\nmain: .\nuser: root\n",
+        );
+        let (code, out, _) = cli(&["check", p(&d.join("skipped.yaml"))]);
+        assert_eq!((code, out.as_str()), (0, ""));
+        // Another rule still fires beside it, in line order.
+        write(d, "upx.yaml", "main: .\nupx: true\n");
+        let (code, out, _) = cli(&["check", p(&d.join("upx.yaml"))]);
+        assert_eq!(code, 1);
+        let rules: Vec<&str> = out.lines().map(|l| l.split(": ").nth(2).unwrap()).collect();
+        assert_eq!(rules, ["CgoOnlyModule", "UpxStartCost"], "{out}");
+
+        // The go.mod of the spec's `dir`; indirect requirements count, and
+        // what cgo alone does not bring is said.
+        write(
+            d,
+            "svc/go.mod",
+            "module example.com/svc\ngo 1.26\nrequire (\n\tgithub.com/linxGnu/grocksdb v1.9.0 // indirect\n)\n",
+        );
+        write(d, "dir.yaml", "dir: svc\nmain: .\n");
+        let (code, out, _) = cli(&["check", p(&d.join("dir.yaml"))]);
+        assert_eq!(code, 1);
+        assert!(
+            out.ends_with(": warning: CgoOnlyModule: go.mod requires github.com/linxGnu/grocksdb (indirectly, for a module it uses), which needs cgo, and cgo is off: the build fails (build constraints exclude all Go files) (hint: set cgo: true; it also needs the RocksDB C library (librocksdb-dev) in the builder and the runtime)\n"),
+            "{out}"
+        );
+        // No go.mod (or none of those modules): quiet.
+        let bare = tempfile::tempdir().unwrap();
+        write(bare.path(), ".dockerignore", ".git\n");
+        let (code, out, _) = cli(&["check", p(&d.join("off.yaml")), "--context", p(bare.path())]);
+        assert_eq!((code, out.as_str()), (0, ""));
+        write(
+            bare.path(),
+            "go.mod",
+            "module m\nrequire modernc.org/sqlite v1.38.0\n",
+        );
+        let (code, out, _) = cli(&["check", p(&d.join("off.yaml")), "--context", p(bare.path())]);
+        assert_eq!((code, out.as_str()), (0, ""));
+    }
+
+    #[test]
+    fn check_example_cgo_sqlite_is_clean_and_warns_with_cgo_off() {
+        let d = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/cgo-sqlite");
+        let spec = read_spec(&d.join("gofront.yaml")).unwrap();
+        assert!(spec.cgo.value);
+        assert!(cgo_only_module(&spec, &d).is_empty());
+        let off = spec::parse("gofront.yaml", "main: .\n").unwrap();
+        let found = cgo_only_module(&off, &d);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].rule, "CgoOnlyModule");
+        assert_eq!(found[0].url, format!("{}#cgoonlymodule", lint::RULES_URL));
     }
 }

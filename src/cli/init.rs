@@ -1,19 +1,28 @@
-//! `gofront init`: write a first spec for a Go module from its `go.mod` and
-//! the main packages found under it.
+//! `gofront init`: write a first spec for a Go module, reading the
+//! repository as a person would: which main packages are services (not
+//! tools, examples, plugins, test fixtures or scripts), whether a
+//! requirement needs cgo, a node UI the code embeds, `//go:generate` lines,
+//! the port the code listens on, the folder it writes; and a comment for
+//! each thing it decided or could not decide. Reads files, runs nothing, no
+//! network.
+
+mod hints;
+mod mains;
+#[cfg(test)]
+mod tests;
+mod walk;
+mod web;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::UsageError;
-use crate::golang as gomod;
+use crate::golang::{self as gomod, GoMod};
 use crate::schema;
 use crate::spec;
 
 /// The spec file `gofront init` writes.
 pub const SPEC_FILE: &str = "gofront.yaml";
-
-/// Folders `gofront init` looks into at most (a safety net for huge trees).
-const MAX_DIRS: usize = 20_000;
 
 /// What `gofront init` is asked to do.
 struct InitArgs {
@@ -84,16 +93,19 @@ pub(super) fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> 
 pub struct Init {
     /// The spec's text; it parses with [`spec::parse`].
     pub text: String,
-    /// The main packages found, as `.` or `./path`.
+    /// The main packages the image builds, as `.` or `./path`, the
+    /// entrypoint first.
     pub mains: Vec<String>,
-    /// Things skipped, to tell the user.
+    /// Things left out or undecided, to tell the user (the spec's comments
+    /// say them too).
     pub notes: Vec<String>,
 }
 
-/// Make a spec for the Go module in `dir`: its `go.mod` gives the Go
-/// version, and every folder with a non-test `package main` file becomes a
-/// binary (vendor/, testdata/, hidden and `_` folders and nested modules are
-/// skipped, as `go build ./...` does). Reads files, writes nothing.
+/// Make a spec for the Go module in `dir`. Its `go.mod` gives the Go
+/// version and the requirements that need cgo; the main packages are
+/// found as `go build ./...` would (no vendor/, testdata/, hidden or `_`
+/// folders, nested modules or files a Linux build leaves out), and those
+/// that are not services are left out. Reads files, writes nothing.
 pub fn init_spec(dir: &Path) -> Result<Init, String> {
     let gomod_path = dir.join("go.mod");
     let gomod_text = std::fs::read_to_string(&gomod_path).map_err(|e| {
@@ -103,306 +115,393 @@ pub fn init_spec(dir: &Path) -> Result<Init, String> {
         )
     })?;
     let module = gomod::parse(&gomod_text).map_err(|e| format!("{}: {e}", gomod_path.display()))?;
+    let tree = walk::walk(dir)?;
+    let found = mains::classify(&tree);
     let mut notes = Vec::new();
-    let mut mains = Vec::new();
-    for rel in find_main_packages(dir)? {
-        match spec::normalize_package(&rel) {
-            Ok(m) => mains.push(m),
+    let mut services = Vec::new();
+    for rel in &found.services {
+        match spec::normalize_package(rel) {
+            Ok(m) => services.push(m),
             Err(why) => notes.push(format!("skipped the main package {rel}: {why}")),
         }
     }
-    if mains.is_empty() {
+    if services.is_empty() {
+        if found.not_services.is_empty() {
+            return Err(format!(
+                "no main package under {} (a folder with a non-test .go file in `package main`)",
+                dir.display()
+            ));
+        }
+        let left: Vec<String> = found
+            .not_services
+            .iter()
+            .map(|(m, why)| format!("{m}: {why}"))
+            .collect();
         return Err(format!(
-            "no main package under {} (a folder with a non-test .go file in `package main`)",
-            dir.display()
+            "no main package under {} looks like a service (left out: {}); write a spec with `main: ./path` yourself",
+            dir.display(),
+            left.join("; ")
         ));
     }
-    let name_of = |m: &str| match m {
-        "." => module.short_name(),
-        m => m.rsplit('/').next().unwrap_or_default().to_string(),
-    };
-    // The entrypoint: the binary named after the module, else `server`,
-    // else the first; it goes first in the list.
-    let preferred = mains
-        .iter()
-        .position(|m| name_of(m) == module.short_name())
-        .or_else(|| mains.iter().position(|m| name_of(m) == "server"))
-        .unwrap_or(0);
-    let first = mains.remove(preferred);
-    mains.insert(0, first);
+    let name_of = |m: &str| gomod::binary_name(m, &module);
+    let choice = mains::choose(&services, &name_of, &module.short_name());
 
-    let mut text = String::new();
-    text.push_str("# syntax=ourorg/gofront\n");
-    text.push_str(&schema::modeline());
-    text.push('\n');
-    text.push_str(&format!(
-        "# Made by `gofront init` for the module {}; `gofront check gofront.yaml` checks it.\n",
-        module.module
-    ));
-    if let Some(go) = module.wanted_go() {
-        text.push_str(&format!("go: \"{go}\"\n"));
+    // Where to look for hints: the binaries' own packages first, then the
+    // module's other packages that are not tools, examples or tests.
+    let not_service: Vec<&str> = found.not_services.iter().map(|(m, _)| m.as_str()).collect();
+    let in_play = |d: &walk::Dir| {
+        let p = d.package();
+        !not_service.contains(&p.as_str())
+            && !choice.left_out.contains(&p)
+            && mains::path_reason(&d.rel).is_none()
+    };
+    let binary_dirs: Vec<&walk::Dir> = choice
+        .binaries
+        .iter()
+        .filter_map(|b| tree.dirs.iter().find(|d| &d.package() == b))
+        .collect();
+    let other_dirs: Vec<&walk::Dir> = tree
+        .dirs
+        .iter()
+        .filter(|d| in_play(d) && !choice.binaries.contains(&d.package()))
+        .collect();
+    let groups = [binary_dirs, other_dirs];
+    let all_dirs: Vec<&walk::Dir> = tree.dirs.iter().filter(|d| in_play(d)).collect();
+
+    let proposal = Proposal {
+        module: &module,
+        gomod_text: &gomod_text,
+        choice: &choice,
+        not_services: &found.not_services,
+        nested_modules: &tree.nested_modules,
+        ports: hints::ports(&groups),
+        state: hints::state(&groups),
+        generate: hints::generate(&all_dirs, &gomod::tools(&gomod_text)),
+        web: web::find(&tree, &in_play),
+    };
+    for (m, why) in &found.not_services {
+        notes.push(format!("left out {m}: {why}"));
     }
-    if mains.len() == 1 {
-        text.push_str(&format!("main: {}\n", mains[0]));
-    } else {
-        text.push_str("binaries:\n");
-        let names: Vec<String> = mains.iter().map(|m| name_of(m)).collect();
-        for (m, name) in mains.iter().zip(&names) {
-            if names.iter().filter(|n| *n == name).count() > 1 {
-                // Two packages with the same folder name: name them by path.
-                let unique: String = m
-                    .trim_start_matches("./")
-                    .chars()
-                    .map(|c| {
-                        if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
-                            c
-                        } else {
-                            '-'
-                        }
-                    })
-                    .collect();
-                text.push_str(&format!("  - {{ main: {m}, name: {unique} }}\n"));
-            } else {
-                text.push_str(&format!("  - main: {m}\n"));
-            }
-        }
-        text.push_str("# The image's entrypoint: the first binary unless `entrypoint: NAME` says otherwise.\n");
+    if tree.partly_read > 0 {
+        notes.push(format!(
+            "the module has more Go code than init reads: {} files were read only in part",
+            tree.partly_read
+        ));
     }
-    text.push_str(
-        "# Uncomment what applies (see the spec reference):\n\
-         # ports: [8080]\n\
-         # version: { arg: VERSION, var: main.version }\n",
-    );
-    spec::parse(SPEC_FILE, &text).map_err(|e| {
+    let text = proposal.write();
+    parses(&text).map_err(|e| {
         format!(
             "the spec made for {} does not parse ({e}); this is a bug in gofront",
             dir.display()
         )
     })?;
-    Ok(Init { text, mains, notes })
+    Ok(Init {
+        text,
+        mains: choice.binaries,
+        notes,
+    })
 }
 
-/// The folders under `root` that hold a main package, as `.` or `a/b`, sorted.
-fn find_main_packages(root: &Path) -> Result<Vec<String>, String> {
-    let mut found = Vec::new();
-    let mut stack = vec![(root.to_path_buf(), String::new())];
-    let mut seen = 0;
-    while let Some((dir, rel)) = stack.pop() {
-        seen += 1;
-        if seen > MAX_DIRS {
-            return Err(format!(
-                "more than {MAX_DIRS} folders under {}; run gofront init in the module's folder",
-                root.display()
+/// The most main packages a comment lists.
+const MAX_LISTED: usize = 10;
+
+/// Keys `init` writes that the spec may not know yet: they are being added
+/// beside this (issue 16). Until then a spec with them is checked without
+/// them.
+// TODO(issue 16): drop once `spec` parses `web:` and `generate:`.
+const NEWER_KEYS: &[&str] = &["web", "generate"];
+
+/// Does `text` parse as a spec (leaving out the [`NEWER_KEYS`] when the
+/// parser does not know them)?
+fn parses(text: &str) -> Result<spec::Spec, spec::SpecError> {
+    match spec::parse(SPEC_FILE, text) {
+        Err(e)
+            if NEWER_KEYS
+                .iter()
+                .any(|k| e.message == format!("unknown key \"{k}\"")) =>
+        {
+            spec::parse(SPEC_FILE, &without_keys(text, NEWER_KEYS))
+        }
+        other => other,
+    }
+}
+
+/// `text` without the top-level `keys` and their indented lines.
+fn without_keys(text: &str, keys: &[&str]) -> String {
+    let mut out = String::new();
+    let mut skipping = false;
+    for line in text.lines() {
+        let top = !line.starts_with([' ', '\t', '#']) && !line.is_empty();
+        if top {
+            skipping = keys
+                .iter()
+                .any(|k| line.strip_prefix(k).is_some_and(|r| r.starts_with(':')));
+        }
+        if !skipping {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Everything `init` decided, ready to be written.
+struct Proposal<'a> {
+    module: &'a GoMod,
+    gomod_text: &'a str,
+    choice: &'a mains::Choice,
+    not_services: &'a [(String, String)],
+    nested_modules: &'a [String],
+    ports: Result<Vec<hints::Port>, Vec<hints::Port>>,
+    state: Option<hints::State>,
+    generate: Option<hints::Generate>,
+    web: web::WebFindings,
+}
+
+/// A YAML scalar: plain when it is a simple path or name, else quoted.
+fn scalar(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '_' | '-' | '+' | '~'))
+        && !s.starts_with(['-', '~'])
+        && !matches!(s, "true" | "false" | "null" | "yes" | "no" | "on" | "off");
+    if plain {
+        s.to_string()
+    } else {
+        serde_json::to_string(s).unwrap_or_default()
+    }
+}
+
+impl Proposal<'_> {
+    fn write(&self) -> String {
+        let mut t = String::new();
+        let mut line = |s: &str| {
+            t.push_str(s);
+            t.push('\n');
+        };
+        line("# syntax=ourorg/gofront");
+        line(&schema::modeline());
+        line("");
+        line(&format!(
+            "# Made by `gofront init` for the module {}; `gofront check gofront.yaml` checks it.",
+            self.module.module
+        ));
+        if let Some(go) = self.module.wanted_go() {
+            line(&format!("go: \"{go}\""));
+        }
+        self.write_binaries(&mut line);
+        self.write_cgo(&mut line);
+        self.write_ports(&mut line);
+        self.write_web(&mut line);
+        self.write_generate(&mut line);
+        self.write_state(&mut line);
+        line("# Uncomment what applies (see the spec reference):");
+        line("# version: { arg: VERSION, var: main.version }");
+        t
+    }
+
+    fn write_binaries(&self, line: &mut dyn FnMut(&str)) {
+        let mains = &self.choice.binaries;
+        if mains.len() == 1 {
+            line(&format!("main: {}", mains[0]));
+        } else {
+            line("binaries:");
+            let names: Vec<String> = mains
+                .iter()
+                .map(|m| gomod::binary_name(m, self.module))
+                .collect();
+            for (m, name) in mains.iter().zip(&names) {
+                if names.iter().filter(|n| *n == name).count() > 1 {
+                    // Two packages with the same folder name: name them by path.
+                    let unique: String = m
+                        .trim_start_matches("./")
+                        .chars()
+                        .map(|c| {
+                            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                                c
+                            } else {
+                                '-'
+                            }
+                        })
+                        .collect();
+                    line(&format!("  - {{ main: {m}, name: {unique} }}"));
+                } else {
+                    line(&format!("  - main: {m}"));
+                }
+            }
+            line(
+                "# The image's entrypoint: the first binary unless `entrypoint: NAME` says otherwise.",
+            );
+        }
+        let left_out = &self.choice.left_out;
+        if !left_out.is_empty() {
+            let why = if mains.len() > 1 {
+                "not under cmd/; add them to binaries: to build them too"
+            } else {
+                "one binary was picked; list several under binaries: to build them too"
+            };
+            let mut shown = left_out[..left_out.len().min(MAX_LISTED)].join(", ");
+            if left_out.len() > MAX_LISTED {
+                shown.push_str(&format!(", … ({} more)", left_out.len() - MAX_LISTED));
+            }
+            line(&format!(
+                "# Other main packages, not built ({why}): {shown}"
             ));
         }
-        let mut entries: Vec<_> = std::fs::read_dir(&dir)
-            .map_err(|e| format!("{}: {e}", dir.display()))?
-            .filter_map(Result::ok)
-            .collect();
-        entries.sort_by_key(|e| e.file_name());
-        let mut is_main = false;
-        for entry in entries {
-            let name = entry.file_name().to_string_lossy().to_string();
-            // Go ignores files and folders whose names start with . or _.
-            if name.starts_with('.') || name.starts_with('_') {
+        if !self.not_services.is_empty() {
+            line("# Left out, not services:");
+            for (m, why) in self.not_services.iter().take(MAX_LISTED) {
+                line(&format!("#   {m}: {why}"));
+            }
+            if self.not_services.len() > MAX_LISTED {
+                line(&format!(
+                    "#   … and {} more (gofront init lists them all on stderr)",
+                    self.not_services.len() - MAX_LISTED
+                ));
+            }
+        }
+        if !self.nested_modules.is_empty() {
+            let shown: Vec<String> = self
+                .nested_modules
+                .iter()
+                .map(|m| format!("./{m}"))
+                .collect();
+            line(&format!(
+                "# Other modules (their own go.mod), not part of this build: {}",
+                shown.join(", ")
+            ));
+        }
+    }
+
+    fn write_cgo(&self, line: &mut dyn FnMut(&str)) {
+        let found = gomod::cgo_only_requirements(self.gomod_text);
+        if found.is_empty() {
+            return;
+        }
+        let mut seen = Vec::new();
+        for (req, module) in &found {
+            if seen.contains(&module.module) {
                 continue;
             }
-            // Symbolic links are not followed (file_type does not follow).
-            let Ok(kind) = entry.file_type() else {
-                continue;
+            seen.push(module.module);
+            let how = if req.indirect {
+                " (indirectly, for a module it uses)"
+            } else {
+                ""
             };
-            let path = entry.path();
-            if kind.is_dir() {
-                if name == "vendor" || name == "testdata" || path.join("go.mod").exists() {
-                    continue;
-                }
-                let child = if rel.is_empty() {
-                    name
-                } else {
-                    format!("{rel}/{name}")
-                };
-                stack.push((path, child));
-            } else if kind.is_file()
-                && !is_main
-                && name.ends_with(".go")
-                && !name.ends_with("_test.go")
-            {
-                let Ok(bytes) = std::fs::read(&path) else {
-                    continue;
-                };
-                let src = String::from_utf8_lossy(&bytes);
-                if !build_ignored(&src)
-                    && crate::golang::package_clause(&src).as_deref() == Some("main")
-                {
-                    is_main = true;
-                }
+            line(&format!(
+                "# go.mod:{} requires {}{how}, which needs cgo: with cgo off, {}.",
+                req.line, req.path, module.without_cgo
+            ));
+            if let Some(also) = module.also_needs {
+                line(&format!(
+                    "# It also needs {also}, which gofront's images do not have."
+                ));
             }
         }
-        if is_main {
-            found.push(if rel.is_empty() { ".".to_string() } else { rel });
+        line("cgo: true");
+    }
+
+    fn write_ports(&self, line: &mut dyn FnMut(&str)) {
+        match &self.ports {
+            Ok(ports) if ports.is_empty() => {
+                line(
+                    "# ports: [8080]    # no port found in the code: write the one the service listens on",
+                );
+            }
+            Ok(ports) => {
+                for p in ports {
+                    if ports.len() == 1 {
+                        line(&format!("# Found in {}", p.found));
+                    } else {
+                        line(&format!("# {}: found in {}", p.yaml(), p.found));
+                    }
+                }
+                let list: Vec<String> = ports.iter().map(hints::Port::yaml).collect();
+                line(&format!("ports: [{}]", list.join(", ")));
+            }
+            Err(many) => {
+                line("# Several ports in the code, so none is obvious:");
+                for p in many {
+                    line(&format!("#   {}: {}", p.yaml(), p.found));
+                }
+                line("# ports: [8080]");
+            }
         }
     }
-    found.sort();
-    Ok(found)
-}
 
-/// A file excluded with `//go:build ignore` (or `// +build ignore`), as
-/// generators beside a package often are.
-fn build_ignored(src: &str) -> bool {
-    for line in src.lines() {
-        let l = line.trim();
-        if l.starts_with("package ") {
-            return false;
+    fn write_web(&self, line: &mut dyn FnMut(&str)) {
+        if let Some(w) = &self.web.web {
+            line(&format!("# {}.", w.why));
+            line("web:");
+            line(&format!("  dir: {}", scalar(&w.dir)));
+            line(&format!("  output: {}", scalar(&w.output)));
+            line(&format!("  script: {}", scalar(&w.script)));
+            if let Some(into) = &w.into {
+                line(&format!("  into: {}", scalar(into)));
+            }
         }
-        let constraint = l
-            .strip_prefix("//go:build ")
-            .or_else(|| l.strip_prefix("// +build "));
-        if constraint.is_some_and(|c| c.split_whitespace().any(|w| w == "ignore")) {
-            return true;
+        for n in &self.web.notes {
+            line(&format!("# {n}."));
         }
     }
-    false
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::cli::read_spec;
-    use crate::cli::test_support::*;
-
-    const MAIN_GO: &str = "// Command x.\npackage main\n\nfunc main() {}\n";
-
-    #[test]
-    fn init_one_main_package() {
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
-        write(
-            d,
-            "go.mod",
-            "module example.com/svc\n\ngo 1.25.1\ntoolchain go1.26.2\n",
-        );
-        write(d, "cmd/server/main.go", MAIN_GO);
-        write(d, "cmd/server/main_test.go", "package main\n");
-        write(d, "internal/lib/lib.go", "package lib\n");
-        // Skipped: tests only, vendor, testdata, hidden and _ folders,
-        // nested modules, ignored generators.
-        write(d, "cmd/onlytests/x_test.go", "package main\n");
-        write(d, "vendor/example.com/dep/cmd/tool/main.go", MAIN_GO);
-        write(d, "internal/lib/testdata/prog/main.go", MAIN_GO);
-        write(d, ".git/hooks/main.go", MAIN_GO);
-        write(d, "_old/main.go", MAIN_GO);
-        write(d, "tools/go.mod", "module example.com/svc/tools\n");
-        write(d, "tools/gen/main.go", MAIN_GO);
-        write(
-            d,
-            "internal/lib/gen.go",
-            "//go:build ignore\n\npackage main\n\nfunc main() {}\n",
-        );
-
-        let (code, out, err) = cli(&["init", p(d)]);
-        assert_eq!(code, 0, "{err}");
-        assert!(out.starts_with("wrote "), "{out}");
-        let text = std::fs::read_to_string(d.join("gofront.yaml")).unwrap();
-        let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[0], "# syntax=ourorg/gofront");
-        assert_eq!(lines[1], schema::modeline());
-        assert!(
-            text.contains("\ngo: \"1.26\"\nmain: ./cmd/server\n"),
-            "{text}"
-        );
-        let s = spec::parse("gofront.yaml", &text).unwrap();
-        assert_eq!(s.binaries.len(), 1);
-        assert_eq!(s.binaries[0].main.value, "./cmd/server");
-        assert_eq!(s.go.unwrap().value, "1.26");
-
-        // No overwrite without --force.
-        std::fs::write(d.join("gofront.yaml"), "main: ./mine\n").unwrap();
-        let (code, _, err) = cli(&["init", p(d)]);
-        assert_eq!(code, 1);
-        assert!(err.contains("exists; use --force"), "{err}");
-        assert_eq!(
-            std::fs::read_to_string(d.join("gofront.yaml")).unwrap(),
-            "main: ./mine\n"
-        );
-        let (code, _, err) = cli(&["init", "--force", p(d)]);
-        assert_eq!(code, 0, "{err}");
-        assert_eq!(
-            std::fs::read_to_string(d.join("gofront.yaml")).unwrap(),
-            text
-        );
+    fn write_generate(&self, line: &mut dyn FnMut(&str)) {
+        let Some(g) = &self.generate else {
+            return;
+        };
+        let tools: Vec<String> = g
+            .tools
+            .iter()
+            .map(|(tool, pkgs)| format!("{tool} ({})", pkgs.join(", ")))
+            .collect();
+        line(&format!("# //go:generate lines run: {}.", tools.join(", ")));
+        let declared = gomod::tools(self.gomod_text);
+        if !declared.is_empty() {
+            line(&format!("# go.mod's tool lines: {}.", declared.join(", ")));
+        }
+        for p in &g.committed {
+            line(&format!(
+                "# {p} has its generated code committed too: the step may be unneeded."
+            ));
+        }
+        let packages: Vec<String> = g.packages.iter().map(|p| scalar(p)).collect();
+        if g.missing.is_empty() {
+            line("generate:");
+            line(&format!("  packages: [{}]", packages.join(", ")));
+        } else {
+            line(&format!(
+                "# The builder has the go command only, not {}: make each a go.mod tool",
+                g.missing.join(", ")
+            ));
+            line(
+                "# (`go get -tool PACKAGE`, then `//go:generate go tool NAME`) or commit the generated code;",
+            );
+            line("# then uncomment:");
+            line("# generate:");
+            line(&format!("#   packages: [{}]", packages.join(", ")));
+        }
     }
 
-    #[test]
-    fn init_several_main_packages() {
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
-        write(d, "go.mod", "module example.com/tool/v2\n");
-        write(d, "main.go", "/* tool */\npackage main\nfunc main() {}\n");
-        write(d, "cmd/ctl/main.go", MAIN_GO);
-        write(d, "cmd/server/main.go", MAIN_GO);
-        write(d, "a/server/main.go", MAIN_GO);
-        let init = init_spec(d).unwrap();
-        // The module's own binary (`tool`, from `.`) goes first: it is the
-        // entrypoint.
-        assert_eq!(init.mains, [".", "./a/server", "./cmd/ctl", "./cmd/server"]);
-        assert!(
-            !init.text.contains("\ngo:"),
-            "no go line in go.mod: {}",
-            init.text
-        );
-        assert!(!init.text.contains("\nmain:"), "{}", init.text);
-        assert!(
-            init.text.contains(
-                "binaries:\n  - main: .\n  - { main: ./a/server, name: a-server }\n  - main: ./cmd/ctl\n  - { main: ./cmd/server, name: cmd-server }\n"
-            ),
-            "{}",
-            init.text
-        );
-        let s = spec::parse("gofront.yaml", &init.text).unwrap();
-        assert_eq!(s.binaries.len(), 4);
-        assert!(s.go.is_none());
-    }
-
-    #[test]
-    fn init_refuses_folders_without_a_module_or_a_main() {
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
-        let (code, _, err) = cli(&["init", p(d)]);
-        assert_eq!(code, 1);
-        assert!(err.contains("go.mod"), "{err}");
-        write(d, "go.mod", "module example.com/lib\ngo 1.26\n");
-        write(d, "lib.go", "package lib\n");
-        let (code, _, err) = cli(&["init", p(d)]);
-        assert_eq!(code, 1);
-        assert!(err.contains("no main package"), "{err}");
-        assert!(!d.join("gofront.yaml").exists());
-        assert_eq!(cli(&["init", p(d), "--frob"]).0, 2);
-        assert_eq!(cli(&["init", p(d), p(d)]).0, 2);
-    }
-
-    #[test]
-    fn init_skips_folders_a_spec_cannot_name() {
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
-        write(d, "go.mod", "module example.com/m\ngo 1.26\n");
-        write(d, "cmd/ok/main.go", MAIN_GO);
-        write(d, "cmd/with space/main.go", MAIN_GO);
-        let init = init_spec(d).unwrap();
-        assert_eq!(init.mains, ["./cmd/ok"]);
-        assert_eq!(init.notes.len(), 1, "{:?}", init.notes);
-        assert!(init.notes[0].contains("with space"), "{:?}", init.notes);
-    }
-
-    #[test]
-    fn init_example_hello_matches_its_spec() {
-        let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/hello");
-        let init = init_spec(&d).unwrap();
-        assert_eq!(init.mains, ["."]);
-        let made = spec::parse("gofront.yaml", &init.text).unwrap();
-        let committed = read_spec(&d.join("gofront.yaml")).unwrap();
-        assert_eq!(
-            made.binaries[0].main.value,
-            committed.binaries[0].main.value
-        );
+    fn write_state(&self, line: &mut dyn FnMut(&str)) {
+        let Some(s) = &self.state else {
+            return;
+        };
+        let relative = if s.workdir.is_some() {
+            ", relative to its working directory"
+        } else {
+            ""
+        };
+        line(&format!(
+            "# The service writes {}{relative} ({}):",
+            s.path, s.found
+        ));
+        line("# dirs:            # folders the service writes, owned by its user");
+        for d in &s.dirs {
+            line(&format!("#   - {d}"));
+        }
+        if let Some(w) = &s.workdir {
+            line(&format!("# workdir: {w}"));
+        }
     }
 }
