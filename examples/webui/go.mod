@@ -1,0 +1,3 @@
+module example.com/gofront/examples/webui
+
+go 1.26
