@@ -76,6 +76,10 @@ pub const DEBUG_BUILD_FLAGS: Rule = rule(
     "goflags turn off optimizations or inlining in the service binary",
 );
 
+pub const CGO_ONLY_MODULE: Rule = rule(
+    "CgoOnlyModule",
+    "A module that needs cgo, linked with cgo off, fails to build or fails at start",
+);
 pub const PRIVILEGED_PORT: Rule = rule(
     "PrivilegedPort",
     "A port below 1024 needs privilege to bind, which a non-root user has only where the runtime grants it",
@@ -96,6 +100,7 @@ pub const RULES: &[Rule] = &[
     REDUNDANT_TZDATA,
     DEBUG_BUILD_FLAGS,
     PRIVILEGED_PORT,
+    CGO_ONLY_MODULE,
 ];
 
 /// The rule called `name` (case-insensitive).
@@ -111,6 +116,8 @@ pub fn rule_named(name: &str) -> Option<Rule> {
 pub struct Context {
     /// The build context has a `.dockerignore`.
     pub has_dockerignore: bool,
+    /// The module's `go.mod`, when it could be read.
+    pub gomod: Option<String>,
 }
 
 /// One finding: what `gofront check` prints, `--call check` answers and
@@ -174,6 +181,9 @@ pub fn lint(spec: &spec::Spec, ctx: &Context) -> Vec<Finding> {
     }
     root_user(spec, &mut out);
     privileged_ports(spec, &mut out);
+    if let Some(gomod) = &ctx.gomod {
+        cgo_only_modules(spec, gomod, &mut out);
+    }
     secrets(spec, &mut out);
     healthcheck_needs_shell(spec, &mut out);
     if spec.tzdata.value && runtime_is_distroless(spec) {
@@ -311,6 +321,44 @@ fn privileged_ports(spec: &spec::Spec, out: &mut Vec<Finding>) {
                 p.value,
                 user.spec,
                 8000 + p.value.number
+            ),
+        ));
+    }
+}
+
+/// The module's `go.mod` requires a module that cannot work without cgo
+/// (go-sqlite3 …), and cgo is off: the image builds and dies at start.
+fn cgo_only_modules(spec: &spec::Spec, gomod: &str, out: &mut Vec<Finding>) {
+    if spec.cgo.value {
+        return;
+    }
+    // At `cgo: false` when it is written, else at the top of the spec.
+    let pos = if spec.cgo.pos.line > 0 {
+        spec.cgo.pos
+    } else {
+        Pos { line: 1, column: 1 }
+    };
+    let mut seen = Vec::new();
+    for (req, module) in crate::golang::cgo_only_requirements(gomod) {
+        if seen.contains(&module.module) {
+            continue;
+        }
+        seen.push(module.module);
+        let how = if req.indirect {
+            " (indirectly, for a module it uses)"
+        } else {
+            ""
+        };
+        let also = module
+            .also_needs
+            .map(|a| format!("; it also needs {a}"))
+            .unwrap_or_default();
+        out.push(Finding::new(
+            CGO_ONLY_MODULE,
+            pos,
+            format!(
+                "go.mod requires {}{how}, which needs cgo, and cgo is off: {} (hint: set cgo: true{also})",
+                req.path, module.without_cgo
             ),
         ));
     }
@@ -506,6 +554,7 @@ mod tests {
     fn run(yaml: &str, rule: Rule) -> Vec<Finding> {
         let ctx = Context {
             has_dockerignore: true,
+            ..Default::default()
         };
         lint(&spec(yaml), &ctx)
             .into_iter()
@@ -530,6 +579,7 @@ mod tests {
         let yaml = "# syntax=ourorg/gofront\nmain: ./cmd/server\nports: [8080]\n";
         let ctx = Context {
             has_dockerignore: true,
+            ..Default::default()
         };
         assert_eq!(lint(&spec(yaml), &ctx), vec![]);
     }
@@ -617,6 +667,7 @@ mod tests {
         assert_eq!(found[0].pos, Pos::default());
         let ctx = Context {
             has_dockerignore: true,
+            ..Default::default()
         };
         assert!(lint(&s, &ctx).is_empty());
     }
@@ -693,6 +744,7 @@ mod tests {
         let s = spec("env: { SECRET: x }\n");
         let ctx = Context {
             has_dockerignore: true,
+            ..Default::default()
         };
         assert_eq!(
             lint(&s, &ctx)[0].pos,

@@ -1,24 +1,10 @@
 //! `gofront check`: validate a spec and lint it, as `--call check` does.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::{UsageError, read_spec, spec_folder};
-use crate::golang;
 use crate::lint;
-use crate::spec::{self, Pos};
-
-/// A rule of `gofront check` alone: it reads the module's `go.mod` from the
-/// context, which the lint rules (pure, over the spec) do not see. It is
-/// skipped like the others (`--skip`, `# check=skip=`, `all`).
-// TODO(issue 16): move into lint::RULES with a `Context` field for the
-// cgo-only requirements, so that builds warn too and `gofront rules` and
-// the README's "Lint rules" list it.
-pub(super) const CGO_ONLY_MODULE: lint::Rule = lint::Rule {
-    name: "CgoOnlyModule",
-    description: "A module that needs cgo, linked with cgo off, fails to build or fails at start",
-    informational: false,
-};
 
 /// What `gofront check` is asked to do.
 struct CheckArgs {
@@ -59,13 +45,11 @@ pub(super) fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> 
     let CheckArgs {
         spec_path,
         context,
-        mut skip,
+        skip,
     } = match parse_args(args) {
         Ok(a) => a,
         Err(usage) => return usage.report("check", err),
     };
-    // CgoOnlyModule is no rule of `lint`, which would refuse its name.
-    let mut skip_cgo_only = take_cgo_only(&mut skip, |s| s.as_str());
     let skipped_cli = match lint::Skips::parse(skip.iter().map(String::as_str)) {
         Ok(s) => s,
         Err(name) => {
@@ -75,8 +59,7 @@ pub(super) fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> 
             .report("check", err);
         }
     };
-    skip_cgo_only |= skip.iter().any(|s| s.eq_ignore_ascii_case("all"));
-    let mut spec = match read_spec(&spec_path) {
+    let spec = match read_spec(&spec_path) {
         Ok(s) => s,
         Err(e) => {
             let _ = writeln!(err, "{e}");
@@ -94,31 +77,22 @@ pub(super) fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> 
     }
     let ctx = lint::Context {
         has_dockerignore: context.join(".dockerignore").is_file(),
+        // No go.mod, no finding about it: the build itself reports that.
+        gomod: std::fs::read_to_string(
+            context
+                .join(spec.dir.value.trim_start_matches("./"))
+                .join("go.mod"),
+        )
+        .ok(),
     };
-    skip_cgo_only |= take_cgo_only(&mut spec.check_skip, |s| s.value.as_str());
-    skip_cgo_only |= spec
-        .check_skip
-        .iter()
-        .any(|s| s.value.eq_ignore_ascii_case("all"));
     // The spec's own `# check=skip=` and --skip, read the same way.
-    let mut findings = match lint::check(&spec, &ctx, skipped_cli) {
+    let findings = match lint::check(&spec, &ctx, skipped_cli) {
         Ok(f) => f,
         Err(e) => {
             let _ = writeln!(err, "{e}");
             return 1;
         }
     };
-    if !skip_cgo_only {
-        findings.extend(cgo_only_module(&spec, &context));
-        findings.sort_by(|a, b| {
-            (a.pos.line, a.pos.column, a.rule, &a.detail).cmp(&(
-                b.pos.line,
-                b.pos.column,
-                b.rule,
-                &b.detail,
-            ))
-        });
-    }
     let file = spec_path.display();
     let mut warnings = 0;
     for f in &findings {
@@ -144,67 +118,6 @@ pub(super) fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> 
         );
         1
     }
-}
-
-/// Drop the names of CgoOnlyModule from `names`; whether there was one.
-fn take_cgo_only<T>(names: &mut Vec<T>, name: impl Fn(&T) -> &str) -> bool {
-    let before = names.len();
-    names.retain(|n| !name(n).eq_ignore_ascii_case(CGO_ONLY_MODULE.name));
-    names.len() != before
-}
-
-/// CgoOnlyModule: the module's `go.mod` (in the spec's `dir` inside the
-/// context) requires a module that cannot work without cgo, and cgo is off.
-/// No go.mod, no finding: the build itself reports that.
-fn cgo_only_module(spec: &spec::Spec, context: &Path) -> Vec<lint::Finding> {
-    if spec.cgo.value {
-        return Vec::new();
-    }
-    let gomod = context
-        .join(spec.dir.value.trim_start_matches("./"))
-        .join("go.mod");
-    let Ok(text) = std::fs::read_to_string(gomod) else {
-        return Vec::new();
-    };
-    // At `cgo: false` when it is written, else at the top of the spec.
-    let pos = if spec.cgo.pos.line > 0 {
-        spec.cgo.pos
-    } else {
-        Pos { line: 1, column: 1 }
-    };
-    let mut seen = Vec::new();
-    let mut out = Vec::new();
-    for (req, module) in golang::cgo_only_requirements(&text) {
-        if seen.contains(&module.module) {
-            continue;
-        }
-        seen.push(module.module);
-        let how = if req.indirect {
-            " (indirectly, for a module it uses)"
-        } else {
-            ""
-        };
-        let also = module
-            .also_needs
-            .map(|a| format!("; it also needs {a}"))
-            .unwrap_or_default();
-        out.push(lint::Finding {
-            rule: CGO_ONLY_MODULE.name,
-            description: CGO_ONLY_MODULE.description,
-            url: format!(
-                "{}#{}",
-                lint::RULES_URL,
-                CGO_ONLY_MODULE.name.to_ascii_lowercase()
-            ),
-            detail: format!(
-                "go.mod requires {}{how}, which needs cgo, and cgo is off: {} (hint: set cgo: true{also})",
-                req.path, module.without_cgo
-            ),
-            pos,
-            informational: CGO_ONLY_MODULE.informational,
-        });
-    }
-    out
 }
 
 #[cfg(test)]
@@ -259,6 +172,7 @@ mod tests {
                     &spec::parse("x", "upx: true\n").unwrap(),
                     &lint::Context {
                         has_dockerignore: true,
+                        gomod: None,
                     }
                 )[0]
                 .detail
@@ -423,9 +337,19 @@ mod tests {
         let d = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/cgo-sqlite");
         let spec = read_spec(&d.join("gofront.yaml")).unwrap();
         assert!(spec.cgo.value);
-        assert!(cgo_only_module(&spec, &d).is_empty());
-        let off = spec::parse("gofront.yaml", "main: .\n").unwrap();
-        let found = cgo_only_module(&off, &d);
+        let ctx = lint::Context {
+            has_dockerignore: true,
+            gomod: Some(std::fs::read_to_string(d.join("go.mod")).unwrap()),
+        };
+        let cgo_only = |s: &crate::spec::Spec| -> Vec<lint::Finding> {
+            lint::lint(s, &ctx)
+                .into_iter()
+                .filter(|f| f.rule == "CgoOnlyModule")
+                .collect()
+        };
+        assert!(cgo_only(&spec).is_empty());
+        let off = crate::spec::parse("gofront.yaml", "main: .\n").unwrap();
+        let found = cgo_only(&off);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].rule, "CgoOnlyModule");
         assert_eq!(found[0].url, format!("{}#cgoonlymodule", lint::RULES_URL));

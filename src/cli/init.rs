@@ -205,44 +205,9 @@ pub fn init_spec(dir: &Path) -> Result<Init, String> {
 /// The most main packages a comment lists.
 const MAX_LISTED: usize = 10;
 
-/// Keys `init` writes that the spec may not know yet: they are being added
-/// beside this (issue 16). Until then a spec with them is checked without
-/// them.
-// TODO(issue 16): drop once `spec` parses `web:` and `generate:`.
-const NEWER_KEYS: &[&str] = &["web", "generate"];
-
-/// Does `text` parse as a spec (leaving out the [`NEWER_KEYS`] when the
-/// parser does not know them)?
+/// Does `text` parse as a spec?
 fn parses(text: &str) -> Result<spec::Spec, spec::SpecError> {
-    match spec::parse(SPEC_FILE, text) {
-        Err(e)
-            if NEWER_KEYS
-                .iter()
-                .any(|k| e.message == format!("unknown key \"{k}\"")) =>
-        {
-            spec::parse(SPEC_FILE, &without_keys(text, NEWER_KEYS))
-        }
-        other => other,
-    }
-}
-
-/// `text` without the top-level `keys` and their indented lines.
-fn without_keys(text: &str, keys: &[&str]) -> String {
-    let mut out = String::new();
-    let mut skipping = false;
-    for line in text.lines() {
-        let top = !line.starts_with([' ', '\t', '#']) && !line.is_empty();
-        if top {
-            skipping = keys
-                .iter()
-                .any(|k| line.strip_prefix(k).is_some_and(|r| r.starts_with(':')));
-        }
-        if !skipping {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    out
+    spec::parse(SPEC_FILE, text)
 }
 
 /// Everything `init` decided, ready to be written.

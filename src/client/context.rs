@@ -16,6 +16,9 @@ pub struct ContextFiles {
     /// `.dockerignore` patterns (a client's directory only).
     pub excludes: Vec<String>,
     pub has_dockerignore: bool,
+    /// The module's `go.mod`, for lint (`None`: not there; the module
+    /// read reports that).
+    pub gomod_text: Option<String>,
     /// The names at the context's root.
     names: Vec<String>,
     /// Where `go.mod` and `go.work` are read from.
@@ -94,9 +97,15 @@ pub(super) async fn read(
     } else {
         Vec::new()
     };
+    let gomod_text = bridge
+        .read_file(&meta_ref, &gomod_path, 1 << 20)
+        .await
+        .ok()
+        .map(|raw| String::from_utf8_lossy(&raw).into_owned());
     Ok(ContextFiles {
         excludes,
         has_dockerignore,
+        gomod_text,
         names,
         meta_ref,
         fetched_ref,

@@ -349,6 +349,7 @@ pub fn lint_findings(
 ) -> Result<Vec<lint::Finding>, SpecError> {
     let ctx = lint::Context {
         has_dockerignore: context.has_dockerignore,
+        gomod: context.gomod_text.clone(),
     };
     Ok(lint::check(spec, &ctx, lint::Skips::default())?
         .into_iter()

@@ -522,11 +522,12 @@ fn init_tells_on_stderr_what_it_left_out() {
 }
 
 #[test]
-fn parses_leaves_out_only_keys_the_spec_does_not_know_yet() {
+fn init_writes_web_and_generate_the_spec_knows() {
     let text = "main: .\nweb:\n  dir: web\n  output: dist\n# c\ngenerate:\n  packages: [.]\nports: [8080]\n";
     let s = parses(text).unwrap();
     assert_eq!(s.ports.len(), 1);
-    assert_eq!(without_keys(text, NEWER_KEYS), "main: .\nports: [8080]\n");
+    assert_eq!(s.web.unwrap().dir.value, "web");
+    assert_eq!(s.generate.unwrap().packages, ["."]);
     assert!(parses("main: .\nwbe: {}\n").is_err());
 }
 
