@@ -96,9 +96,10 @@ pub async fn build(bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
     let (builder, mut first_runtime) = client
         .check_and_resolve(&spec, &file, &module, &plans[0])
         .await?;
-    let options = client
+    let mut options = client
         .convert_options(&plans, &context, builder.config.env, &file)
         .await?;
+    options.node_env = client.node_env(&spec, &file, &plans[0]).await?;
 
     // 5. The tests first (once, natively on the build platform): a failing
     //    test stops the build before any image is produced.

@@ -190,6 +190,45 @@ impl Client {
         Ok((builder.unwrap_or_default(), runtime))
     }
 
+    /// The node image's env for the web UI's steps (none without `web`),
+    /// a failure to resolve it reported at `web:`.
+    pub async fn node_env(
+        &mut self,
+        spec: &spec::Spec,
+        file: &SpecFile,
+        plan: &Plan,
+    ) -> Result<Vec<String>, Failure> {
+        let (Some(web), Some(web_spec)) = (&plan.web, &spec.web) else {
+            return Ok(Vec::new());
+        };
+        match resolve_config(&mut self.bridge, Some(&web.image), &self.request).await {
+            Ok(config) => Ok(config.map(|c| c.config.env).unwrap_or_default()),
+            Err(f) => {
+                let reason = f
+                    .message
+                    .split_once(": ")
+                    .map_or(f.message.as_str(), |(_, why)| why);
+                let from = if spec.images.contains_key("node") {
+                    "`images.node`"
+                } else {
+                    "`web`"
+                };
+                Err(file.failure(&SpecError {
+                    file: spec.file.clone(),
+                    pos: spec.images.get("node").map_or(web_spec.dir.pos, |n| n.pos),
+                    message: format!(
+                        "the node image {} (from {from}) cannot be resolved: {reason}",
+                        web.image.reference
+                    ),
+                    hint: Some(
+                        "name a node image the registry or mirror has with `images: { node: … }`"
+                            .into(),
+                    ),
+                }))
+            }
+        }
+    }
+
     /// The config of an image of the plan (`None` for none, e.g. `scratch`).
     pub async fn resolve_config(
         &mut self,

@@ -70,6 +70,9 @@ pub struct Options {
     /// The builder image's `Env`, which the execs inherit as a Dockerfile
     /// `RUN` would.
     pub builder_env: Vec<String>,
+    /// The node image's `Env`, for the web UI's steps (empty: the default
+    /// PATH).
+    pub node_env: Vec<String>,
     /// The spec file: a failing step is then reported by BuildKit with the
     /// spec lines that made it (`main:` for `go build`).
     pub source: Option<pb::SourceInfo>,
@@ -98,6 +101,7 @@ impl Options {
             network: request.network,
             extra_hosts: request.extra_hosts.clone(),
             builder_env,
+            node_env: Vec::new(),
             source,
             inputs: BTreeMap::new(),
         }

@@ -30,9 +30,14 @@ pub(super) fn with_web_ui(plan: &Plan, options: &Options, context: &State) -> St
         OpOptions::named(format!("[gofront] node {}", web.image.reference))
             .at(line_of(web.install.pos)),
     );
-    // The node image's own PATH is the default one; BuildKit's execs get
-    // no image env unless they are given it.
-    let env = [format!("PATH={DEFAULT_PATH}")];
+    // The node image's env (a mirror's npm settings, its CA setup), as a
+    // Dockerfile `RUN` would have it; without it, the default PATH.
+    let default_env = [format!("PATH={DEFAULT_PATH}")];
+    let env: &[String] = if options.node_env.is_empty() {
+        &default_env
+    } else {
+        &options.node_env
+    };
     let shown = if web.dir.is_empty() {
         "the context's root".to_string()
     } else {
@@ -47,7 +52,7 @@ pub(super) fn with_web_ui(plan: &Plan, options: &Options, context: &State) -> St
         &format!("{shown}'s package.json and lockfile"),
     );
     let mut install =
-        step_exec(options, &node, &web.install, platform, &env).mount_output(WEB_ROOT, &manifests);
+        step_exec(options, &node, &web.install, platform, env).mount_output(WEB_ROOT, &manifests);
     for (path, id) in &web.caches {
         // npm's, yarn's and pnpm's caches are safe for concurrent use.
         install = install.mount_cache(path, id, CacheSharing::Shared);
@@ -82,7 +87,7 @@ pub(super) fn with_web_ui(plan: &Plan, options: &Options, context: &State) -> St
             )),
         );
     let mut build =
-        step_exec(options, &node, &web.build, platform, &env).mount_output(WEB_ROOT, &prepared);
+        step_exec(options, &node, &web.build, platform, env).mount_output(WEB_ROOT, &prepared);
     for (path, id) in &web.caches {
         build = build.mount_cache(path, id, CacheSharing::Shared);
     }

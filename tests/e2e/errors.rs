@@ -84,7 +84,9 @@ pub fn bad_specs_fail_with_file_and_line(d: Daemon) {
         // cache-key error about one of them at the spec's first line).
         (
             "files:\n  - { src: nope.yaml, dst: /etc/nope.yaml }\n  - { src: lib/lib.go, dst: /lib.go }\n  - { src: conf/none, dst: /etc/none }\n",
-            &["gofront.yaml:3:5: files: nope.yaml (line 3), conf/none (line 5) are not in the build context"],
+            &[
+                "gofront.yaml:3:5: files: nope.yaml (line 3), conf/none (line 5) are not in the build context",
+            ],
         ),
         // The builder's tag is the Go version: a registry without it is
         // reported at `go:`.

@@ -1035,8 +1035,7 @@ impl Server {
 
     /// `POST path` with `body`: the status line and the answer.
     pub fn post(&self, path: &str, body: &str) -> (String, String) {
-        http_request(self.port, "POST", path, body)
-            .unwrap_or_else(|| panic!("POST {path} failed"))
+        http_request(self.port, "POST", path, body).unwrap_or_else(|| panic!("POST {path} failed"))
     }
 }
 

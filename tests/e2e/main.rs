@@ -23,6 +23,7 @@ mod frontend_image;
 mod image;
 mod platforms;
 mod private;
+mod services;
 mod switches;
 mod tests_gate;
 
@@ -155,6 +156,9 @@ on_the_daemons!(
         private::private_module_over_ssh_with_the_agent_forwarded,
         tests_gate::tests_gate_the_image,
         tests_gate::race_detector_tests_run_with_cgo_on_bookworm,
+        services::state_folder_is_written_by_the_non_root_user,
+        services::workdir_keeps_the_base_folder_and_files_own_theirs,
+        services::generated_code_is_compiled_and_not_shipped,
     ],
     current_buildkit: [
         cache::a_fresh_runner_takes_modules_and_compiled_dependencies_from_cache_from,
@@ -178,6 +182,7 @@ on_the_daemons!(
         image::debug_target_adds_a_shell_toolbox,
         switches::source_date_epoch_gives_the_same_image,
         platforms::foreign_platform_cross_compiles,
+        services::workdir_keeps_the_base_folder_and_files_own_theirs,
     ],
 );
 
