@@ -51,6 +51,11 @@ pub(super) fn with_web_ui(plan: &Plan, options: &Options, context: &State) -> St
         platform,
         &format!("{shown}'s package.json and lockfile"),
     );
+    // The install writes node_modules beside the manifests, so they are its
+    // output mount; BuildKit before v0.1x keys such a mount on its input's
+    // identity, which for the client's directory changes with every build,
+    // and keys a copy on the content it copies.
+    let manifests = keyed_on_content(&manifests, platform, "package.json and lockfile");
     let mut install =
         step_exec(options, &node, &web.install, platform, env).mount_output(WEB_ROOT, &manifests);
     for (path, id) in &web.caches {
@@ -122,11 +127,24 @@ pub(super) fn generated(plan: &Plan, options: &Options, ready: &State, source: &
     let Some(step) = &plan.generate else {
         return source.clone();
     };
+    // `go generate` writes into the source: an output mount, keyed on the
+    // source's content only through a copy (see `keyed_on_content`), the
+    // same copy a Dockerfile's `COPY . .` makes.
+    let source = keyed_on_content(source, &plan.builder.platform, "the source for go generate");
     let exec = builder_exec(plan, options, ready, step)
-        .mount_output(SRC, source)
+        .mount_output(SRC, &source)
         .mount_cache(GOCACHE, GOCACHE_ID, CacheSharing::Shared);
     with_modules(plan, exec)
         .run()
         .mount(SRC)
         .expect("the generate step has an output mount")
+}
+
+/// `state` copied into an empty tree: the same files, with a cache key made
+/// of their content, for a step that writes into them.
+fn keyed_on_content(state: &State, platform: &crate::platform::Platform, what: &str) -> State {
+    State::scratch()
+        .file()
+        .copy(state, "/", "/", CopyOptions::default())
+        .finish(platform, OpOptions::named(format!("[gofront] copy {what}")))
 }

@@ -159,6 +159,7 @@ on_the_daemons!(
         services::state_folder_is_written_by_the_non_root_user,
         services::workdir_keeps_the_base_folder_and_files_own_theirs,
         services::generated_code_is_compiled_and_not_shipped,
+        services::web_ui_is_built_embedded_and_rebuilt_by_part,
     ],
     current_buildkit: [
         cache::a_fresh_runner_takes_modules_and_compiled_dependencies_from_cache_from,

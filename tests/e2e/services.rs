@@ -81,3 +81,101 @@ pub fn generated_code_is_compiled_and_not_shipped(d: Daemon) {
         "no source in the image"
     );
 }
+
+/// examples/webui: the UI is built with npm in the node image and embedded
+/// by the Go binary; only the binary reaches the image. The edit loop: a
+/// Go edit reruns neither npm step, a UI edit reruns `npm run build` but
+/// not `npm ci` or the module download, and recompiles only the package
+/// that embeds the UI and its importer.
+pub fn web_ui_is_built_embedded_and_rebuilt_by_part(d: Daemon) {
+    let ctx = copy_example("webui");
+    assert!(
+        !ctx.path().join("web/dist").exists(),
+        "dist is built, not committed"
+    );
+    // A marker unique to this run: the first build really runs npm.
+    let run_id = unique_tag("webui").rsplit(':').next().unwrap().to_string();
+    append(
+        ctx.path(),
+        "web/src/main.js",
+        &format!("\nconsole.debug(\"run {run_id}\");\n"),
+    );
+    let img = Image::build(d, ctx.path(), "webui", &[]);
+    let b = &img.build;
+    assert!(!b.step("[gofront] npm ci").cached);
+    assert!(!b.step("[gofront] npm run build").cached);
+    let server = img.serve();
+    assert!(
+        server
+            .get("/")
+            .contains("<title>gofront web UI example</title>")
+    );
+    let app = server.get("/app.js");
+    assert!(
+        app.contains(&format!("run {run_id}")),
+        "the bundle esbuild made"
+    );
+    assert!(
+        server
+            .get("/api/hello?name=gofront")
+            .contains("hello, gofront")
+    );
+    drop(server);
+    let files = img.files();
+    assert!(
+        !files.iter().any(|f| f.path.contains("dist")
+            || f.path.ends_with(".js")
+            || f.path.starts_with("web")),
+        "the UI is only in the binary"
+    );
+
+    // A Go edit: neither npm step runs.
+    let main = std::fs::read_to_string(ctx.path().join("main.go")).unwrap();
+    std::fs::write(
+        ctx.path().join("main.go"),
+        main.replace("\"hello, \"", "\"hi, \""),
+    )
+    .unwrap();
+    let go_edit = img.rebuild(&[]);
+    go_edit.assert_ok();
+    assert!(go_edit.step("[gofront] npm ci").cached, "{}", go_edit.log);
+    assert!(
+        go_edit.step("[gofront] npm run build").cached,
+        "{}",
+        go_edit.log
+    );
+    assert!(!go_edit.step("[gofront] go build").cached);
+
+    // A UI edit: the build reruns, the install and the module download do
+    // not, and Go recompiles the embedding package and main only.
+    append(
+        ctx.path(),
+        "web/src/main.js",
+        "\nconsole.debug(\"edited\");\n",
+    );
+    let ui_edit = img.rebuild(&[]);
+    ui_edit.assert_ok();
+    assert!(ui_edit.step("[gofront] npm ci").cached, "{}", ui_edit.log);
+    assert!(ui_edit.step("[gofront] go mod download").cached);
+    assert!(!ui_edit.step("[gofront] npm run build").cached);
+    let compiled = ui_edit
+        .step("[gofront] go build")
+        .compiled_packages()
+        .join(" ");
+    assert_eq!(
+        compiled, "example.com/gofront/examples/webui/web example.com/gofront/examples/webui",
+        "{}",
+        ui_edit.log
+    );
+    let server = img.serve();
+    assert!(server.get("/app.js").contains("edited"));
+    assert!(server.get("/api/hello").contains("hi, world"));
+}
+
+/// Add `text` at the end of the file `rel` in `dir`.
+fn append(dir: &std::path::Path, rel: &str, text: &str) {
+    let path = dir.join(rel);
+    let mut s = std::fs::read_to_string(&path).unwrap();
+    s.push_str(text);
+    std::fs::write(path, s).unwrap();
+}
