@@ -101,9 +101,9 @@ pub fn web_ui_is_built_embedded_and_rebuilt_by_part(d: Daemon) {
         &format!("\nconsole.debug(\"run {run_id}\");\n"),
     );
     let img = Image::build(d, ctx.path(), "webui", &[]);
-    let b = &img.build;
-    assert!(!b.step("[gofront] npm ci").cached);
-    assert!(!b.step("[gofront] npm run build").cached);
+    // The install may come from an earlier run (same lockfile); the
+    // build cannot (this run's marker).
+    assert!(!img.build.step("[gofront] npm run build").cached);
     let server = img.serve();
     assert!(
         server
