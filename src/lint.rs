@@ -80,6 +80,10 @@ pub const CGO_ONLY_MODULE: Rule = rule(
     "CgoOnlyModule",
     "A module that needs cgo, linked with cgo off, fails to build or fails at start",
 );
+pub const EMBED_WITHOUT_SOURCE: Rule = rule(
+    "EmbedWithoutSource",
+    "A //go:embed pattern names a path the build context lacks and no step makes: go build fails",
+);
 pub const PRIVILEGED_PORT: Rule = rule(
     "PrivilegedPort",
     "A port below 1024 needs privilege to bind, which a non-root user has only where the runtime grants it",
@@ -101,6 +105,7 @@ pub const RULES: &[Rule] = &[
     DEBUG_BUILD_FLAGS,
     PRIVILEGED_PORT,
     CGO_ONLY_MODULE,
+    EMBED_WITHOUT_SOURCE,
 ];
 
 /// The rule called `name` (case-insensitive).
@@ -118,6 +123,20 @@ pub struct Context {
     pub has_dockerignore: bool,
     /// The module's `go.mod`, when it could be read.
     pub gomod: Option<String>,
+    /// `//go:embed` patterns whose path the context lacks (`gofront
+    /// check` reads the Go files; a build does not).
+    pub missing_embeds: Vec<MissingEmbed>,
+}
+
+/// A `//go:embed` pattern whose path is not in the build context.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MissingEmbed {
+    /// The Go file, relative to the context (`web/embed.go`), and the line.
+    pub file: String,
+    pub line: u32,
+    pub pattern: String,
+    /// The path the pattern needs, relative to the context (`web/dist`).
+    pub path: String,
 }
 
 /// One finding: what `gofront check` prints, `--call check` answers and
@@ -184,6 +203,7 @@ pub fn lint(spec: &spec::Spec, ctx: &Context) -> Vec<Finding> {
     if let Some(gomod) = &ctx.gomod {
         cgo_only_modules(spec, gomod, &mut out);
     }
+    embeds_without_source(spec, &ctx.missing_embeds, &mut out);
     secrets(spec, &mut out);
     healthcheck_needs_shell(spec, &mut out);
     if spec.tzdata.value && runtime_is_distroless(spec) {
@@ -359,6 +379,44 @@ fn cgo_only_modules(spec: &spec::Spec, gomod: &str, out: &mut Vec<Finding>) {
             format!(
                 "go.mod requires {}{how}, which needs cgo, and cgo is off: {} (hint: set cgo: true{also})",
                 req.path, module.without_cgo
+            ),
+        ));
+    }
+}
+
+/// An embedded path the context lacks is an error of `go build` ("pattern
+/// dist: no matching files found") unless the web UI step puts it there.
+fn embeds_without_source(spec: &spec::Spec, missing: &[MissingEmbed], out: &mut Vec<Finding>) {
+    let made = |path: &str| {
+        spec.web.as_ref().is_some_and(|w| {
+            path == w.into.value || path.starts_with(&format!("{}/", w.into.value))
+        })
+    };
+    for m in missing.iter().filter(|m| !made(&m.path)) {
+        let (pos, fix) = match &spec.web {
+            Some(w) => (
+                w.into.pos,
+                format!(
+                    "the web UI's output goes to {}: set `web.into: {}` if the UI makes it",
+                    w.into.value, m.path
+                ),
+            ),
+            None => (
+                Pos { line: 1, column: 1 },
+                "if a node build makes it, add `web: { dir: <the folder with package.json> }` (its output goes where `into` says); else commit it or let .dockerignore keep it".to_string(),
+            ),
+        };
+        let generated = if spec.generate.is_some() {
+            " (unless go generate writes it)"
+        } else {
+            ""
+        };
+        out.push(Finding::new(
+            EMBED_WITHOUT_SOURCE,
+            pos,
+            format!(
+                "{}:{}: //go:embed {}: {} is not in the build context and no step makes it{generated}, so go build fails; {fix}",
+                m.file, m.line, m.pattern, m.path
             ),
         ));
     }

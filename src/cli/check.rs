@@ -84,6 +84,7 @@ pub(super) fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> 
                 .join("go.mod"),
         )
         .ok(),
+        missing_embeds: missing_embeds(&spec, &context),
     };
     // The spec's own `# check=skip=` and --skip, read the same way.
     let findings = match lint::check(&spec, &ctx, skipped_cli) {
@@ -118,6 +119,74 @@ pub(super) fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> 
         );
         1
     }
+}
+
+/// The `//go:embed` patterns of the module's Go files (those a Linux build
+/// compiles) whose path is not in `context`: the literal part of each
+/// pattern, before any wildcard, must be there.
+fn missing_embeds(spec: &crate::spec::Spec, context: &std::path::Path) -> Vec<lint::MissingEmbed> {
+    let module_rel = spec
+        .dir
+        .value
+        .trim_start_matches("./")
+        .trim_start_matches('.');
+    let module = context.join(module_rel);
+    let Ok(tree) = super::init::walk::walk(&module) else {
+        return Vec::new();
+    };
+    let in_context = |rel: &str| {
+        [module_rel, rel]
+            .iter()
+            .filter(|p| !p.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    let mut out = Vec::new();
+    for dir in &tree.dirs {
+        for go in dir.built() {
+            for d in &go.facts.embeds {
+                for pattern in crate::golang::source::embed_patterns(&d.text) {
+                    let bare = pattern.strip_prefix("all:").unwrap_or(&pattern);
+                    let literal = bare
+                        .split(['*', '?', '['])
+                        .next()
+                        .unwrap_or_default()
+                        .trim_end_matches('/');
+                    // A pattern that starts with a wildcard matches
+                    // whatever is there.
+                    if literal.is_empty() || bare.starts_with(['*', '?', '[']) {
+                        continue;
+                    }
+                    // A partial name (`static/app-*.js`) needs its folder.
+                    let needed = if literal.len() < bare.trim_end_matches('/').len()
+                        && !bare[literal.len()..].starts_with('/')
+                    {
+                        literal.rsplit_once('/').map_or("", |(dir, _)| dir)
+                    } else {
+                        literal
+                    };
+                    if needed.is_empty() {
+                        continue;
+                    }
+                    let rel = if dir.rel.is_empty() {
+                        needed.to_string()
+                    } else {
+                        format!("{}/{needed}", dir.rel)
+                    };
+                    if !module.join(&rel).exists() {
+                        out.push(lint::MissingEmbed {
+                            file: in_context(&dir.file(&go.name)),
+                            line: d.line,
+                            pattern: pattern.clone(),
+                            path: in_context(&rel),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -172,7 +241,7 @@ mod tests {
                     &spec::parse("x", "upx: true\n").unwrap(),
                     &lint::Context {
                         has_dockerignore: true,
-                        gomod: None,
+                        ..Default::default()
                     }
                 )[0]
                 .detail
@@ -340,6 +409,7 @@ mod tests {
         let ctx = lint::Context {
             has_dockerignore: true,
             gomod: Some(std::fs::read_to_string(d.join("go.mod")).unwrap()),
+            ..Default::default()
         };
         let cgo_only = |s: &crate::spec::Spec| -> Vec<lint::Finding> {
             lint::lint(s, &ctx)
@@ -353,5 +423,68 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].rule, "CgoOnlyModule");
         assert_eq!(found[0].url, format!("{}#cgoonlymodule", lint::RULES_URL));
+    }
+}
+
+#[cfg(test)]
+mod embed_tests {
+    use crate::cli::test_support::*;
+
+    /// A module whose web/embed.go embeds `dist` (and `static/*.css`,
+    /// `all:templates`), none of which is in the context.
+    fn module() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write(d, ".dockerignore", ".git\n");
+        write(d, "go.mod", "module example.com/m\n\ngo 1.26\n");
+        write(
+            d,
+            "main.go",
+            "package main\n\nimport _ \"example.com/m/web\"\n\nfunc main() {}\n",
+        );
+        write(
+            d,
+            "web/embed.go",
+            "package web\n\nimport \"embed\"\n\n//go:embed all:dist\nvar Dist embed.FS\n\n//go:embed static/*.css \"all:templates\"\nvar Other embed.FS\n",
+        );
+        write(d, "web/static/site.css", "body {}\n");
+        dir
+    }
+
+    fn check(d: &std::path::Path, spec: &str) -> (i32, String) {
+        write(d, "gofront.yaml", spec);
+        let (code, out, _) = cli(&["check", p(&d.join("gofront.yaml"))]);
+        (code, out)
+    }
+
+    #[test]
+    fn an_embedded_path_the_context_lacks_is_named_unless_the_web_step_makes_it() {
+        let dir = module();
+        let d = dir.path();
+        let (code, out) = check(d, "# syntax=ourorg/gofront\nmain: .\n");
+        assert_eq!(code, 1);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 2, "{out}");
+        assert!(
+            lines[0].contains(":1:1: warning: EmbedWithoutSource: web/embed.go:5: //go:embed all:dist: web/dist is not in the build context"),
+            "{out}"
+        );
+        assert!(
+            lines[1].contains("web/embed.go:8: //go:embed all:templates: web/templates"),
+            "{out}"
+        );
+        // The web step's output is where the package embeds it: only the
+        // templates are missing, reported at `into`'s line (web.dir's).
+        let (_, out) = check(d, "# syntax=ourorg/gofront\nmain: .\nweb:\n  dir: web\n");
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 1, "{out}");
+        assert!(
+            lines[0].contains(":4:8: warning: EmbedWithoutSource: web/embed.go:8:"),
+            "{out}"
+        );
+        assert!(lines[0].contains("set `web.into: web/templates`"), "{out}");
+        write(d, "web/templates/a.html", "<p>\n");
+        let (code, out) = check(d, "# syntax=ourorg/gofront\nmain: .\nweb:\n  dir: web\n");
+        assert_eq!((code, out.as_str()), (0, ""));
     }
 }

@@ -10,7 +10,7 @@ mod hints;
 mod mains;
 #[cfg(test)]
 mod tests;
-mod walk;
+pub(super) mod walk;
 mod web;
 
 use std::io::Write;

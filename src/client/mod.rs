@@ -389,6 +389,8 @@ pub fn lint_findings(
     let ctx = lint::Context {
         has_dockerignore: context.has_dockerignore,
         gomod: context.gomod_text.clone(),
+        // The Go files are not read before the plan.
+        missing_embeds: Vec::new(),
     };
     Ok(lint::check(spec, &ctx, lint::Skips::default())?
         .into_iter()

@@ -19,7 +19,7 @@ const HEAD: u64 = 16 << 10;
 
 /// A non-test Go file.
 #[derive(Clone, Debug)]
-pub(super) struct GoFile {
+pub(in crate::cli) struct GoFile {
     pub name: String,
     /// Why the go command leaves it out of a Linux build, if it does.
     pub excluded: Option<String>,
@@ -28,7 +28,7 @@ pub(super) struct GoFile {
 
 /// A folder with a `package.json`.
 #[derive(Clone, Debug, Default)]
-pub(super) struct NodeDir {
+pub(in crate::cli) struct NodeDir {
     pub package_json: String,
     /// `vite.config.{ts,js,mjs,mts}`, for its `outDir`.
     pub vite_config: Option<String>,
@@ -36,7 +36,7 @@ pub(super) struct NodeDir {
 
 /// A folder of the module with Go files or a `package.json`.
 #[derive(Clone, Debug, Default)]
-pub(super) struct Dir {
+pub(in crate::cli) struct Dir {
     /// Relative to the module's folder, `/`-separated; "" for the module's.
     pub rel: String,
     pub go_files: Vec<GoFile>,
@@ -75,7 +75,7 @@ pub(super) fn package_path(rel: &str) -> String {
 
 /// The module's folders, sorted by path.
 #[derive(Clone, Debug, Default)]
-pub(super) struct Tree {
+pub(in crate::cli) struct Tree {
     pub dirs: Vec<Dir>,
     /// Folders with their own `go.mod`: other modules, not entered.
     pub nested_modules: Vec<String>,
@@ -86,7 +86,7 @@ pub(super) struct Tree {
 /// Walk the module in `root`: as `go build ./...` sees it (no `vendor`,
 /// `testdata`, `.` or `_` folders, no nested modules), and no
 /// `node_modules`. Symbolic links are not followed.
-pub(super) fn walk(root: &Path) -> Result<Tree, String> {
+pub(in crate::cli) fn walk(root: &Path) -> Result<Tree, String> {
     let mut tree = Tree::default();
     let mut budget = MAX_TOTAL;
     let mut stack = vec![(root.to_path_buf(), String::new())];
