@@ -160,6 +160,7 @@ on_the_daemons!(
         services::workdir_keeps_the_base_folder_and_files_own_theirs,
         services::generated_code_is_compiled_and_not_shipped,
         services::web_ui_is_built_embedded_and_rebuilt_by_part,
+        services::web_ui_with_pnpm_through_corepack,
     ],
     current_buildkit: [
         cache::a_fresh_runner_takes_modules_and_compiled_dependencies_from_cache_from,

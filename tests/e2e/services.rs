@@ -179,3 +179,34 @@ fn append(dir: &std::path::Path, rel: &str, text: &str) {
     s.push_str(text);
     std::fs::write(path, s).unwrap();
 }
+
+/// examples/webui with pnpm: the lockfile names the manager, package.json
+/// pins its release, and corepack (in the node image) fetches and runs it.
+pub fn web_ui_with_pnpm_through_corepack(d: Daemon) {
+    let ctx = copy_example("webui");
+    let web = ctx.path().join("web");
+    std::fs::remove_file(web.join("package-lock.json")).unwrap();
+    std::fs::copy(
+        repo_root().join("tests/fixtures/webui-pnpm/pnpm-lock.yaml"),
+        web.join("pnpm-lock.yaml"),
+    )
+    .unwrap();
+    let package = std::fs::read_to_string(web.join("package.json")).unwrap();
+    std::fs::write(
+        web.join("package.json"),
+        package.replacen('{', "{\n  \"packageManager\": \"pnpm@9.15.9\",", 1),
+    )
+    .unwrap();
+    let img = Image::build(d, ctx.path(), "webui-pnpm", &[]);
+    img.build
+        .assert_logged("[gofront] corepack pnpm install --frozen-lockfile (web UI web");
+    img.build
+        .assert_logged("[gofront] corepack pnpm run build (web UI web");
+    let server = img.serve();
+    assert!(
+        server
+            .get("/")
+            .contains("<title>gofront web UI example</title>")
+    );
+    assert!(!server.get("/app.js").is_empty());
+}
