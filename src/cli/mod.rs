@@ -39,8 +39,10 @@ Offline subcommands:
                                        llb: the marshaled definition (binary), as
                                        `buildctl debug dump-llb` reads it on stdin
   gofront init [DIR] [--force]         write DIR/gofront.yaml (default DIR: .) from
-                                       DIR/go.mod and the main packages under DIR;
-                                       --force replaces an existing gofront.yaml
+                                       DIR/go.mod and the services under DIR (tools,
+                                       examples, fixtures left out), with cgo, ports,
+                                       a web UI and go generate where the code shows
+                                       them; --force replaces an existing gofront.yaml
   gofront schema                       print the spec's JSON Schema
   gofront version
 ";
