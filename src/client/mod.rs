@@ -119,7 +119,7 @@ impl Client {
         module: &ModuleFiles,
     ) -> Result<Option<plan::WebFacts>, Failure> {
         spec_paths::check_files(&mut self.bridge, &module.context_ref, spec, file).await?;
-        spec_paths::web_facts(&mut self.bridge, &module.context_ref, spec).await
+        spec_paths::web_facts(&mut self.bridge, &module.context_ref, spec, file).await
     }
 
     /// The plan of one platform. The folders the final stage makes are

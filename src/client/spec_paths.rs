@@ -58,6 +58,7 @@ pub(super) async fn web_facts(
     bridge: &mut Bridge,
     context_ref: &str,
     spec: &spec::Spec,
+    file: &SpecFile,
 ) -> Result<Option<WebFacts>, Failure> {
     let Some(web) = &spec.web else {
         return Ok(None);
@@ -68,10 +69,12 @@ pub(super) async fn web_facts(
         web.dir.value.as_str()
     };
     let Some(entries) = bridge.read_dir(context_ref, dir).await? else {
-        return Err(Failure::new(format!(
-            "{}:{}:{}: web.dir: {} is not in the build context (hint: check the path, and that .dockerignore does not exclude it)",
-            spec.file, web.dir.pos.line, web.dir.pos.column, web.dir.value
-        )));
+        return Err(file.failure(&SpecError {
+            file: spec.file.clone(),
+            pos: web.dir.pos,
+            message: format!("web.dir: {} is not in the build context", web.dir.value),
+            hint: Some("check the path, and that .dockerignore does not exclude it".into()),
+        }));
     };
     let files: Vec<String> = entries.into_iter().map(|e| e.path).collect();
     let package_manager = if files.iter().any(|f| f == "package.json") {

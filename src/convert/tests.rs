@@ -551,3 +551,121 @@ fn no_cache_marks_every_op_of_the_graph_and_changes_no_op() {
         assert_eq!(uncached.definition.def, cached.definition.def);
     }
 }
+
+const SERVICE: &str = "main: .\nruntime: distroless\ndirs:\n  - { path: /var/lib/app, mode: \"0700\", volume: true }\nworkdir: /var/lib/app\nweb:\n  dir: web\ngenerate:\n  packages: [./internal/...]\n";
+
+/// The plan of SERVICE: a web UI with npm's lockfile, `go generate`, a
+/// state folder.
+fn service_plan() -> Plan {
+    let inputs = Inputs {
+        build_platform: crate::platform::Platform::new("linux", "amd64", ""),
+        target_platform: crate::platform::Platform::new("linux", "arm64", ""),
+        gomod: gomod::parse("module example.com/svc\ngo 1.26\n").unwrap(),
+        web: Some(crate::plan::WebFacts {
+            files: vec![
+                "package.json".into(),
+                "package-lock.json".into(),
+                "src".into(),
+            ],
+            package_manager: None,
+        }),
+        ..Default::default()
+    };
+    build(&spec::parse("gofront.yaml", SERVICE).unwrap(), &inputs).unwrap()
+}
+
+#[test]
+fn golden_llb_web_generate_and_state() {
+    insta::assert_snapshot!(dump(&to_llb(&service_plan(), &options()).definition));
+}
+
+#[test]
+fn the_web_ui_and_go_generate_feed_go_build_only() {
+    let def = to_llb(&service_plan(), &options()).definition;
+    let all = ops(&def);
+    let exec_of = |arg0: &str, arg1: &str| -> (pb::Op, pb::ExecOp) {
+        all.iter()
+            .find_map(|o| match &o.op {
+                Some(pb::op::Op::Exec(e)) if e.meta.as_ref().unwrap().args[..2] == [arg0, arg1] => {
+                    Some((o.clone(), e.clone()))
+                }
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no exec {arg0} {arg1}"))
+    };
+    let input_of = |(op, e): &(pb::Op, pb::ExecOp), dest: &str| -> pb::Op {
+        let m = e.mounts.iter().find(|m| m.dest == dest).unwrap();
+        op_by_digest(&def, &op.inputs[m.input as usize].digest)
+    };
+    let local_attrs = |op: &pb::Op| -> std::collections::HashMap<String, String> {
+        match &op.op {
+            Some(pb::op::Op::Source(s)) => s.attrs.clone().into_iter().collect(),
+            other => panic!("not a source: {other:?}"),
+        }
+    };
+    // npm ci: on the build platform, its manifests through a copy (keyed on
+    // content) of a transfer of package.json and the lockfile alone.
+    let install = exec_of("npm", "ci");
+    assert_eq!(install.0.platform.as_ref().unwrap().architecture, "amd64");
+    let manifests = input_of(&install, "/ui");
+    let Some(pb::op::Op::File(copy)) = &manifests.op else {
+        panic!("the manifests are a copy")
+    };
+    assert_eq!(copy.actions.len(), 1);
+    let transfer = op_by_digest(&def, &manifests.inputs[0].digest);
+    assert_eq!(
+        local_attrs(&transfer)["local.includepattern"],
+        r#"["web/package.json","web/package-lock.json"]"#
+    );
+    assert!(
+        install
+            .1
+            .mounts
+            .iter()
+            .any(|m| m.dest == "/root/.npm" && m.cache_opt.as_ref().unwrap().id == "gofront-npm")
+    );
+    // npm run build: the UI's folder alone, without node_modules and dist.
+    let built = exec_of("npm", "run");
+    let prepared = input_of(&built, "/ui");
+    let sources = prepared
+        .inputs
+        .iter()
+        .map(|i| op_by_digest(&def, &i.digest))
+        .find(|op| matches!(&op.op, Some(pb::op::Op::Source(s)) if s.identifier.starts_with("local://")))
+        .expect("the UI's sources are a transfer");
+    let attrs = local_attrs(&sources);
+    assert_eq!(attrs["local.includepattern"], r#"["web"]"#);
+    assert_eq!(
+        attrs["local.excludepatterns"],
+        r#"["*.md","web/node_modules","web/dist"]"#
+    );
+    // go generate writes into a copy of the context with the UI's output;
+    // go build mounts what it wrote, read-only.
+    let generate = exec_of("go", "generate");
+    assert_eq!(
+        generate.1.meta.as_ref().unwrap().args,
+        ["go", "generate", "./internal/..."]
+    );
+    let compile = exec_of("go", "build");
+    let src = compile.1.mounts.iter().find(|m| m.dest == SRC).unwrap();
+    assert!(src.readonly);
+    let gen_digest = def
+        .def
+        .iter()
+        .map(|b| llb::digest_of(b))
+        .find(|d| {
+            matches!(&op_by_digest(&def, d).op, Some(pb::op::Op::Exec(e)) if e.meta.as_ref().unwrap().args[..2] == ["go", "generate"])
+        })
+        .unwrap();
+    assert_eq!(
+        compile.0.inputs[src.input as usize].digest, gen_digest,
+        "go build sees what go generate wrote"
+    );
+    // The generate exec's output is its /src mount.
+    let Some(pb::op::Op::Exec(g)) = &op_by_digest(&def, &gen_digest).op else {
+        unreachable!()
+    };
+    let out = g.mounts.iter().find(|m| m.dest == SRC).unwrap();
+    assert!(!out.readonly && out.output >= 0);
+    assert_eq!(compile.0.inputs[src.input as usize].index, out.output);
+}

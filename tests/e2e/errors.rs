@@ -101,6 +101,10 @@ pub fn bad_specs_fail_with_file_and_line(d: Daemon) {
             "main: .\nweb:\n  dir: lib\n",
             &["gofront.yaml:4:8: web.dir: lib has no package.json"],
         ),
+        (
+            "main: .\nweb:\n  dir: ui\n",
+            &["gofront.yaml:4:8: web.dir: ui is not in the build context"],
+        ),
     ];
     for (body, expected) in cases {
         write_spec(ctx.path(), body);
