@@ -75,6 +75,19 @@ pub(super) fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> 
         );
         return 1;
     }
+    // A `files:` source the context lacks fails the build before anything
+    // runs; it fails the check the same way.
+    let missing: Vec<usize> = spec
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !context.join(&f.src).exists())
+        .map(|(i, _)| i)
+        .collect();
+    if let Some(e) = crate::spec::missing_files_error(&spec, &missing) {
+        let _ = writeln!(err, "{e}");
+        return 1;
+    }
     let ctx = lint::Context {
         has_dockerignore: context.join(".dockerignore").is_file(),
         // No go.mod, no finding about it: the build itself reports that.
@@ -455,6 +468,27 @@ mod embed_tests {
         write(d, "gofront.yaml", spec);
         let (code, out, _) = cli(&["check", p(&d.join("gofront.yaml"))]);
         (code, out)
+    }
+
+    #[test]
+    fn every_missing_file_source_fails_the_check_at_its_line() {
+        let dir = module();
+        let d = dir.path();
+        write(d, "conf/a.yaml", "a: 1\n");
+        write(
+            d,
+            "gofront.yaml",
+            "main: .\nfiles:\n  - { src: conf/a.yaml, dst: /etc/a.yaml }\n  - { src: conf/b.yaml, dst: /etc/b.yaml }\n  - { src: nope, dst: /nope }\n",
+        );
+        let (code, out, err) = cli(&["check", p(&d.join("gofront.yaml"))]);
+        assert_eq!((code, out.as_str()), (1, ""));
+        assert_eq!(
+            err,
+            format!(
+                "{}:4:5: files: conf/b.yaml (line 4), nope (line 5) are not in the build context (hint: `src` is relative to the build context's root; check the path and .dockerignore)\n",
+                d.join("gofront.yaml").display()
+            )
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use crate::gateway::{Bridge, Failure};
 use crate::plan::WebFacts;
-use crate::spec::{self, Pos, SpecError};
+use crate::spec::{self, SpecError};
 
 use super::SpecFile;
 
@@ -16,40 +16,21 @@ pub(super) async fn check_files(
     spec: &spec::Spec,
     file: &SpecFile,
 ) -> Result<(), Failure> {
-    let mut missing: Vec<(String, Pos)> = Vec::new();
-    for entry in &spec.files {
+    let mut missing = Vec::new();
+    for (i, entry) in spec.files.iter().enumerate() {
         let (parent, name) = entry.src.rsplit_once('/').unwrap_or(("/", &entry.src));
         let found = bridge
             .read_dir(context_ref, parent)
             .await?
             .is_some_and(|names| names.iter().any(|n| n.path == name));
         if !found {
-            missing.push((entry.src.clone(), entry.pos));
+            missing.push(i);
         }
     }
-    let Some(first) = missing.first() else {
-        return Ok(());
-    };
-    let message = match missing.as_slice() {
-        [(src, _)] => format!("files: {src} is not in the build context"),
-        _ => format!(
-            "files: {} are not in the build context",
-            missing
-                .iter()
-                .map(|(src, pos)| format!("{src} (line {})", pos.line))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    };
-    Err(file.failure(&SpecError {
-        file: spec.file.clone(),
-        pos: first.1,
-        message,
-        hint: Some(
-            "`src` is relative to the build context's root; check the path and .dockerignore"
-                .into(),
-        ),
-    }))
+    match spec::missing_files_error(spec, &missing) {
+        Some(e) => Err(file.failure(&e)),
+        None => Ok(()),
+    }
 }
 
 /// What the web UI's folder holds, for the plan to pick the package

@@ -339,6 +339,34 @@ impl Spec {
 
 pub const DEFAULT_USER: &str = "65532:65532";
 
+/// The error for the `files:` entries whose source the context lacks
+/// (`missing`: their indexes in `spec.files`), each named with its line;
+/// `None` when none is missing. One text for the build and `gofront check`.
+pub fn missing_files_error(spec: &Spec, missing: &[usize]) -> Option<SpecError> {
+    let entries: Vec<&FileEntry> = missing.iter().filter_map(|i| spec.files.get(*i)).collect();
+    let first = entries.first()?;
+    let message = match entries.as_slice() {
+        [one] => format!("files: {} is not in the build context", one.src),
+        _ => format!(
+            "files: {} are not in the build context",
+            entries
+                .iter()
+                .map(|f| format!("{} (line {})", f.src, f.pos.line))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    Some(SpecError {
+        file: spec.file.clone(),
+        pos: first.pos,
+        message,
+        hint: Some(
+            "`src` is relative to the build context's root; check the path and .dockerignore"
+                .into(),
+        ),
+    })
+}
+
 // ---------------------------------------------------------------------------
 
 fn yaml_options() -> Options {
