@@ -25,7 +25,9 @@ case $daemon in
 esac
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# The last build logs of each stay in target/webui-edit-loop/.
+logs=target/webui-edit-loop
+trap 'mkdir -p "$logs"; cp "$work"/*.log "$logs"/ 2>/dev/null; rm -rf "$work"' EXIT
 for who in gofront dockerfile; do
     cp -r examples/webui "$work/$who"
     rm -rf "$work/$who/web/node_modules" "$work/$who/web/dist"
@@ -51,15 +53,22 @@ build() { # who -> seconds; the plain log in $work/<who>.log
 # Which of the npm and go steps ran (not CACHED) in the last build of `who`.
 ran() {
     awk '
-        /^#[0-9]+ .*(npm ci|npm run build|go build|go mod download)/ {
-            id = $1; sub(/^#[0-9]+ /, ""); names[id] = $0
+        match($0, /^#[0-9]+ .*(npm ci|npm run build|go build|go mod download)/) {
+            id = $1
+            split("npm ci|npm run build|go build|go mod download", what, "|")
+            for (i = 1; i <= 4; i++) {
+                if (index($0, what[i]) && !(id in names)) { names[id] = what[i]; order[++n] = id }
+            }
         }
         $2 == "CACHED" { cached[$1] = 1 }
-        END { for (id in names) if (!(id in cached)) printf "%s; ", names[id] }
-    ' "$work/$1.log" | sed 's/\[gofront\] //g; s/\[[a-z0-9 /]*\] RUN[^a-z]*//g' | cut -c1-200
+        END { for (i = 1; i <= n; i++) if (!(order[i] in cached)) printf "%s; ", names[order[i]] }
+    ' "$work/$1.log"
 }
-edit_go() { sed -i "s/\"hello, \"/\"hello $1, \"/" "$work/$2/main.go"; }
-edit_ui() { printf '\nconsole.debug("edit %s");\n' "$1" >> "$work/$2/web/src/main.js"; }
+# Every edit is new to BuildKit (this run's id in it): an edit an earlier
+# run made would come from its cache.
+run_id=$$-$(date +%s%N)
+edit_go() { sed -i "s/\"hello[^\"]*, \"/\"hello $run_id-$1, \"/" "$work/$2/main.go"; }
+edit_ui() { printf '\nconsole.debug("edit %s-%s");\n' "$run_id" "$1" >> "$work/$2/web/src/main.js"; }
 median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 declare -A t
