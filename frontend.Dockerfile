@@ -75,8 +75,12 @@ COPY . .
 # Static glibc (pitfall P12: RUSTFLAGS only with an explicit --target, or
 # they leak into proc-macros); the cargo home remapped as rust-cross.sh does.
 # One target dir for every platform: build scripts and proc-macros are the
-# build platform's and built once.
-RUN --mount=type=cache,id=gofront-cargo-registry,target=/root/.cargo/registry \
+# build platform's and built once. The registry mount is locked: cargo's
+# package-cache lock lives in CARGO_HOME, outside the mount, so two
+# platforms unpacking the same crate at once collide ("failed to unpack
+# package … File exists"); the second platform's build waits instead (on a
+# builder's few cores they would share the CPU anyway).
+RUN --mount=type=cache,id=gofront-cargo-registry,target=/root/.cargo/registry,sharing=locked \
     --mount=type=cache,id=gofront-cargo-target,target=/src/target \
     set -eu; \
     gnu=$(cat /target/gnu) triple=$(cat /target/triple); \
