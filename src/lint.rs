@@ -308,11 +308,15 @@ fn cgo_with_static_base(spec: &spec::Spec, out: &mut Vec<Finding>) {
     }
 }
 
+/// The service runs as root: uid 0, or the name root.
+fn runs_as_root(user: &spec::User) -> bool {
+    let uid_name = user.spec.split(':').next().unwrap_or_default();
+    user.ids.is_some_and(|(uid, _)| uid == 0) || uid_name == "0" || uid_name == "root"
+}
+
 fn root_user(spec: &spec::Spec, out: &mut Vec<Finding>) {
     let user = &spec.user.value;
-    let uid_name = user.spec.split(':').next().unwrap_or_default();
-    let root = user.ids.is_some_and(|(uid, _)| uid == 0) || uid_name == "0" || uid_name == "root";
-    if root {
+    if runs_as_root(user) {
         out.push(Finding::new(
             ROOT_USER,
             spec.user.pos,
@@ -327,9 +331,7 @@ fn root_user(spec: &spec::Spec, out: &mut Vec<Finding>) {
 /// default, Podman before 4).
 fn privileged_ports(spec: &spec::Spec, out: &mut Vec<Finding>) {
     let user = &spec.user.value;
-    let uid_name = user.spec.split(':').next().unwrap_or_default();
-    let root = user.ids.is_some_and(|(uid, _)| uid == 0) || uid_name == "0" || uid_name == "root";
-    if root {
+    if runs_as_root(user) {
         return;
     }
     for p in spec.ports.iter().filter(|p| p.value.number < 1024) {

@@ -198,35 +198,13 @@ impl Client {
         file: &SpecFile,
         plan: &Plan,
     ) -> Result<Vec<String>, Failure> {
-        let (Some(web), Some(web_spec)) = (&plan.web, &spec.web) else {
+        let Some(web) = &plan.web else {
             return Ok(Vec::new());
         };
-        match resolve_config(&mut self.bridge, Some(&web.image), &self.request).await {
-            Ok(config) => Ok(config.map(|c| c.config.env).unwrap_or_default()),
-            Err(f) => {
-                let reason = f
-                    .message
-                    .split_once(": ")
-                    .map_or(f.message.as_str(), |(_, why)| why);
-                let from = if spec.images.contains_key("node") {
-                    "`images.node`"
-                } else {
-                    "`web`"
-                };
-                Err(file.failure(&SpecError {
-                    file: spec.file.clone(),
-                    pos: spec.images.get("node").map_or(web_spec.dir.pos, |n| n.pos),
-                    message: format!(
-                        "the node image {} (from {from}) cannot be resolved: {reason}",
-                        web.image.reference
-                    ),
-                    hint: Some(
-                        "name a node image the registry or mirror has with `images: { node: … }`"
-                            .into(),
-                    ),
-                }))
-            }
-        }
+        let config = resolve_config(&mut self.bridge, Some(&web.image), &self.request)
+            .await
+            .map_err(|f| image_failure(spec, file, plan, "node", f))?;
+        Ok(config.map(|c| c.config.env).unwrap_or_default())
     }
 
     /// The config of an image of the plan (`None` for none, e.g. `scratch`).
@@ -317,7 +295,7 @@ impl Client {
 
 /// An image of the plan that the daemon cannot resolve, reported at the
 /// spec line that chose it: `images.<role>` when it names the image, else
-/// `runtime:`, else `go:` for the builder, whose tag is the Go version (or
+/// `runtime:` or `web:` (the node image), else `go:` for the builder, whose tag is the Go version (or
 /// go.mod's `go` line, named, when the spec has no `go`).
 fn image_failure(
     spec: &spec::Spec,
@@ -327,11 +305,12 @@ fn image_failure(
     failure: Failure,
 ) -> Failure {
     let image = match role {
-        "builder" => &plan.builder,
-        _ => match &plan.runtime {
-            Some(r) => r,
-            None => return failure,
-        },
+        "builder" => Some(&plan.builder),
+        "node" => plan.web.as_ref().map(|w| &w.image),
+        _ => plan.runtime.as_ref(),
+    };
+    let Some(image) = image else {
+        return failure;
     };
     let reason = failure
         .message
@@ -342,6 +321,12 @@ fn image_failure(
             v.pos,
             format!("`images.{role}`"),
             "check the reference and that the registry or mirror has it".to_string(),
+        )
+    } else if let (Some(web), "node") = (&spec.web, role) {
+        (
+            web.dir.pos,
+            "`web`".to_string(),
+            "name a node image the registry or mirror has with `images: { node: … }`".to_string(),
         )
     } else if role == "runtime" {
         (
