@@ -6,6 +6,7 @@
 //! stdio) → `image` (OCI config). `frontend` drives one build through them;
 //! `cli` offers the same pipeline offline.
 
+pub mod attest;
 pub mod cli;
 pub mod client;
 pub mod convert;
