@@ -26,6 +26,9 @@ if ! command -v qemu-aarch64-static >/dev/null; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q qemu-user-static >/dev/null
 fi
 
+step "SPDX validator (the SBOM tests)"
+scripts/spdx-tools-up.sh
+
 step "format and lints"
 # The workspace: gofront and the e2e tests' proxy (tests/capfilter).
 cargo fmt --check

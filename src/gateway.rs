@@ -121,6 +121,21 @@ pub enum Refs {
     PerPlatform(Vec<(String, String)>),
 }
 
+/// An in-toto attestation of one platform's image: its predicate is the
+/// file at `path` in the solved ref `reference`; with no subjects,
+/// BuildKit makes the image manifest its subject.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Attestation {
+    /// The platform ID, as in `refs.platforms`.
+    pub platform: String,
+    pub reference: String,
+    pub path: String,
+    pub predicate_type: String,
+    /// `reason` metadata: `sbom` tells BuildKit that the SBOM is there,
+    /// so it runs no scanner.
+    pub reason: Option<String>,
+}
+
 /// The options of a build warning (Go's `client.WarnOpts`), sent with
 /// [`Bridge::warn`].
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -206,6 +221,8 @@ pub const CAP_WARNINGS: &str = "gateway.warnings";
 
 /// Gateway cap of the `Inputs` RPC (`CapFrontendInputs`).
 pub const CAP_INPUTS: &str = "frontend.inputs";
+/// `Result.attestations` (BuildKit v0.11+).
+pub const CAP_ATTESTATIONS: &str = "reference.attestations";
 
 impl Caps {
     /// Whether the daemon takes build warnings ([`Bridge::warn`]).
@@ -380,13 +397,14 @@ impl Bridge {
         }
     }
 
-    /// The config of `reference` for `platform`, as JSON bytes.
+    /// The config of `reference` for `platform`, as JSON bytes, and the
+    /// digest it was resolved to (empty when the daemon names none).
     pub async fn resolve_image_config(
         &mut self,
         reference: &str,
         platform: &pb::Platform,
         resolve_mode: &str,
-    ) -> Result<Vec<u8>, Failure> {
+    ) -> Result<(String, Vec<u8>), Failure> {
         let req = fe::ResolveImageConfigRequest {
             r#ref: reference.to_string(),
             platform: Some(platform.clone()),
@@ -400,7 +418,7 @@ impl Bridge {
             .await
             .map_err(|s| Failure::from_status(&format!("resolve image {reference}"), &s))?
             .into_inner();
-        Ok(resp.config)
+        Ok((resp.digest, resp.config))
     }
 
     /// Report a build warning (`LLBBridge.Warn`). `digest` is the vertex
@@ -433,9 +451,10 @@ impl Bridge {
         &mut self,
         refs: Refs,
         metadata: Vec<(String, Vec<u8>)>,
+        attestations: Vec<Attestation>,
     ) -> Result<(), String> {
         self.r#return(fe::ReturnRequest {
-            result: Some(result_message(refs, metadata)),
+            result: Some(result_message(refs, metadata, attestations)),
             error: None,
         })
         .await
@@ -459,10 +478,35 @@ impl Bridge {
 }
 
 /// The `Result` message of a successful `Return`.
-fn result_message(refs: Refs, metadata: Vec<(String, Vec<u8>)>) -> fe::Result {
+fn result_message(
+    refs: Refs,
+    metadata: Vec<(String, Vec<u8>)>,
+    attestations: Vec<Attestation>,
+) -> fe::Result {
     let as_ref = |id: String| fe::Ref { id, def: None };
+    let mut by_platform: std::collections::HashMap<String, fe::Attestations> =
+        std::collections::HashMap::new();
+    for a in attestations {
+        let mut metadata = std::collections::HashMap::new();
+        if let Some(reason) = a.reason {
+            metadata.insert("reason".to_string(), reason.into_bytes());
+        }
+        by_platform
+            .entry(a.platform)
+            .or_default()
+            .attestation
+            .push(fe::Attestation {
+                kind: fe::AttestationKind::InToto as i32,
+                metadata,
+                r#ref: Some(as_ref(a.reference)),
+                path: a.path,
+                in_toto_predicate_type: a.predicate_type,
+                in_toto_subjects: Vec::new(),
+            });
+    }
     fe::Result {
         metadata: metadata.into_iter().collect(),
+        attestations: by_platform,
         result: Some(match refs {
             Refs::None => fe::result::Result::Ref(as_ref(String::new())),
             Refs::Single(id) => fe::result::Result::Ref(as_ref(id)),
@@ -470,7 +514,6 @@ fn result_message(refs: Refs, metadata: Vec<(String, Vec<u8>)>) -> fe::Result {
                 refs: map.into_iter().map(|(k, id)| (k, as_ref(id))).collect(),
             }),
         }),
-        ..Default::default()
     }
 }
 
@@ -512,7 +555,11 @@ mod tests {
 
     #[test]
     fn a_subrequest_result_has_an_empty_ref_and_metadata_only() {
-        let r = result_message(Refs::None, vec![("result.json".into(), b"{}".to_vec())]);
+        let r = result_message(
+            Refs::None,
+            vec![("result.json".into(), b"{}".to_vec())],
+            Vec::new(),
+        );
         assert_eq!(
             r.result,
             Some(fe::result::Result::Ref(fe::Ref {
@@ -525,6 +572,36 @@ mod tests {
             Some(&b"{}"[..])
         );
         assert!(r.attestations.is_empty());
+    }
+
+    #[test]
+    fn attestations_are_keyed_by_platform_and_the_sbom_says_so() {
+        let att = |platform: &str, path: &str, reason: Option<&str>| Attestation {
+            platform: platform.into(),
+            reference: "ref-1".into(),
+            path: path.into(),
+            predicate_type: "https://spdx.dev/Document".into(),
+            reason: reason.map(str::to_string),
+        };
+        let r = result_message(
+            Refs::PerPlatform(vec![("linux/amd64".into(), "img".into())]),
+            Vec::new(),
+            vec![
+                att("linux/amd64", "/sbom.spdx.json", Some("sbom")),
+                att("linux/amd64", "/vex.json", None),
+                att("linux/arm64", "/sbom.spdx.json", Some("sbom")),
+            ],
+        );
+        let amd64 = &r.attestations["linux/amd64"].attestation;
+        assert_eq!(amd64.len(), 2);
+        assert_eq!(amd64[0].kind, fe::AttestationKind::InToto as i32);
+        assert_eq!(amd64[0].r#ref.as_ref().unwrap().id, "ref-1");
+        assert_eq!(amd64[0].path, "/sbom.spdx.json");
+        assert_eq!(amd64[0].metadata["reason"], b"sbom");
+        // No subjects: BuildKit makes the platform's image the subject.
+        assert!(amd64[0].in_toto_subjects.is_empty());
+        assert!(amd64[1].metadata.is_empty());
+        assert_eq!(r.attestations["linux/arm64"].attestation.len(), 1);
     }
 
     #[test]

@@ -50,6 +50,15 @@ pub fn outline(spec: &Spec) -> Outline {
             location: from_spec.and_then(|v| location(v.pos)),
         });
     }
+    if let Some(v) = &spec.vulncheck {
+        args.push(Arg {
+            name: plan::GOVULNDB_ARG.into(),
+            description: "the vulnerability database govulncheck reads (https://… or file://…)"
+                .into(),
+            value: Some(plan::GOVULNDB_DEFAULT.into()),
+            location: location(v.pos),
+        });
+    }
     args.push(Arg {
         name: plan::CACHE_ARG.into(),
         description: "where the Go caches live: mounts (kept by the daemon), layers (carried by --cache-to/--cache-from), or auto: layers when the build imports a cache".into(),

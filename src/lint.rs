@@ -90,6 +90,29 @@ pub const PRIVILEGED_PORT: Rule = rule(
 );
 
 /// Every rule, in the order `gofront check` documents them.
+/// Not a check of the spec: govulncheck's verdict (`vulncheck:`), reported
+/// through the same channels as the rules.
+pub const REACHABLE_VULNERABILITY: Rule = rule(
+    "ReachableVulnerability",
+    "govulncheck found a known vulnerability that the service's code calls",
+);
+
+/// A reachable vulnerability at the `vulncheck:` line.
+pub fn reachable_vulnerability(pos: Pos, detail: String) -> Finding {
+    Finding::new(REACHABLE_VULNERABILITY, pos, detail)
+}
+
+/// govulncheck did not finish under `vulncheck: warn`.
+pub const VULNCHECK_FAILED: Rule = rule(
+    "VulnCheckFailed",
+    "govulncheck could not check the code; under `vulncheck: warn` the build goes on",
+);
+
+/// A failed govulncheck run at the `vulncheck:` line.
+pub fn vulncheck_failed(pos: Pos, detail: String) -> Finding {
+    Finding::new(VULNCHECK_FAILED, pos, detail)
+}
+
 pub const RULES: &[Rule] = &[
     LATEST_TAG,
     UNDIGESTED_BASE,
@@ -106,6 +129,8 @@ pub const RULES: &[Rule] = &[
     PRIVILEGED_PORT,
     CGO_ONLY_MODULE,
     EMBED_WITHOUT_SOURCE,
+    REACHABLE_VULNERABILITY,
+    VULNCHECK_FAILED,
 ];
 
 /// The rule called `name` (case-insensitive).

@@ -60,7 +60,7 @@ fn run_frontend() -> i32 {
             }
         };
         let returned = match outcome {
-            Ok(o) => bridge.return_result(o.refs, o.metadata).await,
+            Ok(o) => bridge.return_result(o.refs, o.metadata, o.attestations).await,
             Err(f) => {
                 eprintln!("gofront: {}", f.message);
                 bridge.return_error(&f).await

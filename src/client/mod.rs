@@ -19,6 +19,7 @@ use crate::sourcemap::SpecSource;
 use crate::spec::{self, SpecError};
 use crate::subrequest;
 
+mod attest;
 mod base_dirs;
 mod caps;
 mod context;
@@ -29,8 +30,9 @@ mod result;
 mod sources;
 mod spec_paths;
 
+pub use attest::VulnVerdict;
 pub use context::{ContextFiles, ModuleFiles};
-pub use result::{Outcome, PlatformResults};
+pub use result::{Outcome, PlatformResults, platform_id};
 
 /// The spec file as read, kept for error locations.
 pub struct SpecFile {
@@ -176,7 +178,7 @@ impl Client {
         file: &SpecFile,
         module: &ModuleFiles,
         plan: &Plan,
-    ) -> Result<(image::ImageConfig, Option<image::ImageConfig>), Failure> {
+    ) -> Result<(image::ImageConfig, Option<Resolved>), Failure> {
         let (mut for_builder, mut for_runtime) = (self.bridge.clone(), self.bridge.clone());
         let (checked, builder, runtime) = tokio::join!(
             main_package::check_all(&mut self.bridge, &module.context_ref, spec, file),
@@ -187,7 +189,7 @@ impl Client {
         let builder = builder.map_err(|f| image_failure(spec, file, plan, "builder", f))?;
         let runtime = runtime.map_err(|f| image_failure(spec, file, plan, "runtime", f))?;
         // A builder that is another build's result may come without a config.
-        Ok((builder.unwrap_or_default(), runtime))
+        Ok((builder.map(|b| b.config).unwrap_or_default(), runtime))
     }
 
     /// The node image's env for the web UI's steps (none without `web`),
@@ -204,14 +206,14 @@ impl Client {
         let config = resolve_config(&mut self.bridge, Some(&web.image), &self.request)
             .await
             .map_err(|f| image_failure(spec, file, plan, "node", f))?;
-        Ok(config.map(|c| c.config.env).unwrap_or_default())
+        Ok(config.map(|c| c.config.config.env).unwrap_or_default())
     }
 
     /// The config of an image of the plan (`None` for none, e.g. `scratch`).
     pub async fn resolve_config(
         &mut self,
         image: Option<&SourceImage>,
-    ) -> Result<Option<image::ImageConfig>, Failure> {
+    ) -> Result<Option<Resolved>, Failure> {
         resolve_config(&mut self.bridge, image, &self.request).await
     }
 
@@ -407,32 +409,47 @@ async fn solve_state(
     Ok((reference, digest))
 }
 
+/// A base image as the daemon resolved it.
+pub struct Resolved {
+    pub config: image::ImageConfig,
+    /// The manifest (or index) digest; `None` for another build's result.
+    pub digest: Option<String>,
+}
+
 /// The config of an image of the plan: resolved by the daemon, or for
 /// another build's result, the one the client sent with it.
 async fn resolve_config(
     bridge: &mut Bridge,
     image: Option<&SourceImage>,
     request: &BuildRequest,
-) -> Result<Option<image::ImageConfig>, Failure> {
+) -> Result<Option<Resolved>, Failure> {
     let Some(image) = image else {
         return Ok(None);
     };
     if let Some(name) = &image.input {
-        return input_config(request, name).map_err(|e| {
+        let config = input_config(request, name).map_err(|e| {
             Failure::new(format!(
                 "the build context {}: the image config of input {name:?}: {e}",
                 image.reference
             ))
-        });
+        })?;
+        return Ok(config.map(|config| Resolved {
+            config,
+            digest: None,
+        }));
     }
-    let raw = bridge
+    let (digest, raw) = bridge
         .resolve_image_config(
             &image.reference,
             &image.platform.to_pb(),
             &request.resolve_mode,
         )
         .await?;
-    image::parse_base(&raw).map(Some).map_err(Failure::new)
+    let config = image::parse_base(&raw).map_err(Failure::new)?;
+    Ok(Some(Resolved {
+        config,
+        digest: (!digest.is_empty()).then_some(digest),
+    }))
 }
 
 /// The image config of another build's result, as the Dockerfile frontend

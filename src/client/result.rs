@@ -1,7 +1,7 @@
 //! What the build hands back for `Return`: one image, or one per platform
 //! with its config, as BuildKit's exporters read them.
 
-use crate::gateway::{Failure, Refs};
+use crate::gateway::{Attestation, Failure, Refs};
 use crate::image::ImageConfig;
 use crate::plan::Plan;
 use crate::platform::Platform;
@@ -10,6 +10,8 @@ use crate::platform::Platform;
 pub struct Outcome {
     pub refs: Refs,
     pub metadata: Vec<(String, Vec<u8>)>,
+    /// Keyed by the platform IDs of `refs.platforms`.
+    pub attestations: Vec<Attestation>,
 }
 
 impl Outcome {
@@ -18,6 +20,7 @@ impl Outcome {
         Outcome {
             refs: Refs::None,
             metadata,
+            attestations: Vec::new(),
         }
     }
 
@@ -26,6 +29,7 @@ impl Outcome {
         Outcome {
             refs: Refs::Single(String::new()),
             metadata: Vec::new(),
+            attestations: Vec::new(),
         }
     }
 }
@@ -37,6 +41,21 @@ pub struct PlatformResults {
     refs: Vec<(String, String)>,
     metadata: Vec<(String, Vec<u8>)>,
     platforms: Vec<serde_json::Value>,
+    attestations: Vec<Attestation>,
+}
+
+/// The platform of `plan`'s image: its own, or the build platform's.
+fn target_platform(plan: &Plan, build_platform: &Platform) -> Platform {
+    plan.image
+        .platform
+        .clone()
+        .unwrap_or_else(|| build_platform.clone())
+}
+
+/// The ID of `plan`'s image in `refs.platforms`, which keys its refs and
+/// attestations.
+pub fn platform_id(plan: &Plan, build_platform: &Platform) -> String {
+    target_platform(plan, build_platform).id()
 }
 
 impl PlatformResults {
@@ -46,7 +65,13 @@ impl PlatformResults {
             refs: Vec::new(),
             metadata: Vec::new(),
             platforms: Vec::new(),
+            attestations: Vec::new(),
         }
+    }
+
+    /// Attestations of one platform's image.
+    pub fn attest(&mut self, attestations: Vec<Attestation>) {
+        self.attestations.extend(attestations);
     }
 
     /// The image of `plan`'s platform: its ref and config.
@@ -59,11 +84,7 @@ impl PlatformResults {
     ) -> Result<(), Failure> {
         let config =
             serde_json::to_vec(config).map_err(|e| Failure::new(format!("image config: {e}")))?;
-        let target = plan
-            .image
-            .platform
-            .clone()
-            .unwrap_or_else(|| build_platform.clone());
+        let target = target_platform(plan, build_platform);
         let id = target.id();
         let suffix = if self.multi {
             format!("/{id}")
@@ -100,6 +121,7 @@ impl PlatformResults {
         Outcome {
             refs,
             metadata: self.metadata,
+            attestations: self.attestations,
         }
     }
 }

@@ -35,11 +35,13 @@ use crate::plan::{
 use crate::request::{BuildRequest, ContextSource};
 use crate::spec::Pos;
 
+mod attest;
 mod context;
 mod dump;
 mod image;
 mod prebuild;
 
+pub use attest::{build_info_llb, files_llb, vulncheck_llb};
 pub use context::context_source;
 pub use dump::{dump, ops};
 
@@ -137,7 +139,7 @@ pub fn to_llb(plan: &Plan, options: &Options) -> llb::Marshaled {
     let binaries: Vec<State> = plan
         .compiles
         .iter()
-        .map(|compile| compiled_binary(plan, options, &t, compile, &precompiled))
+        .map(|compile| compiled_binary(plan, options, &t, compile, &precompiled).shipped)
         .collect();
     let image = image::final_image(plan, options, &t, &binaries);
     options.marshal(&image)
@@ -319,15 +321,22 @@ fn precompiled_dependencies(plan: &Plan, options: &Options, t: &Toolchain) -> Ve
         .collect()
 }
 
-/// One `go build` (and `upx`, when asked for): a state holding the binary
-/// alone, at `/<name>`.
+/// One binary: each state holds it alone, at `/<name>`.
+struct Binary {
+    /// As `go build` made it, with its Go build info.
+    built: State,
+    /// As the image ships it: after `upx`, when asked for.
+    shipped: State,
+}
+
+/// One `go build` (and `upx`, when asked for).
 fn compiled_binary(
     plan: &Plan,
     options: &Options,
     t: &Toolchain,
     compile: &crate::plan::Compile,
     precompiled: &[State],
-) -> State {
+) -> Binary {
     let exec = builder_exec(plan, options, &t.ready, &compile.step)
         .mount_readonly(SRC, &t.source)
         .mount_output(OUT, &State::scratch());
@@ -340,18 +349,19 @@ fn compiled_binary(
         None => exec.mount_cache(GOCACHE, GOCACHE_ID, CacheSharing::Shared),
     };
     let compiled = with_modules(plan, exec).run();
-    let mut out = compiled
+    let built = compiled
         .mount(OUT)
         .expect("the compile step has an output mount");
-    if let Some(upx) = &compile.upx {
-        out = builder_exec(plan, options, &t.ready, upx)
-            .mount_readonly(UPX_IN, &out)
+    let shipped = match &compile.upx {
+        Some(upx) => builder_exec(plan, options, &t.ready, upx)
+            .mount_readonly(UPX_IN, &built)
             .mount_output(OUT, &State::scratch())
             .run()
             .mount(OUT)
-            .expect("the upx step has an output mount");
-    }
-    out
+            .expect("the upx step has an output mount"),
+        None => built.clone(),
+    };
+    Binary { built, shipped }
 }
 
 fn line_of(pos: Option<Pos>) -> Option<SourceRange> {

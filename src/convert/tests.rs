@@ -669,3 +669,87 @@ fn the_web_ui_and_go_generate_feed_go_build_only() {
     assert!(!out.readonly && out.output >= 0);
     assert_eq!(compile.0.inputs[src.input as usize].index, out.output);
 }
+
+#[test]
+fn golden_llb_build_info_and_vulncheck() {
+    let p = plan("main: ./cmd/server\nupx: true\nvulncheck: fail\n", "1.2.3");
+    insta::assert_snapshot!(
+        "build_info",
+        dump(&build_info_llb(&p, &options()).definition)
+    );
+    insta::assert_snapshot!(
+        "vulncheck",
+        dump(&vulncheck_llb(&p, &options()).unwrap().definition)
+    );
+}
+
+/// The build info step reads the binary as `go build` made it (upx hides
+/// the build info) and hashes the one the image ships; both are the very
+/// steps of the image's graph, so the SBOM describes that image's bytes.
+#[test]
+fn the_sbom_reads_the_compiled_binary_and_hashes_the_shipped_one() {
+    let p = plan("main: ./cmd/server\nupx: true\n", "1");
+    let image = to_llb(&p, &options()).definition;
+    let facts = build_info_llb(&p, &options()).definition;
+    let (_, compile, compile_digest) = exec_op(&facts, &["go", "build"]);
+    let (_, upx, upx_digest) = exec_op(&facts, &["upx"]);
+    let (op, info, _) = exec_op(&facts, &["sh", "-c", crate::plan::BUILD_INFO_SCRIPT]);
+    // The same compile and upx ops as the image's.
+    assert!(
+        image
+            .def
+            .iter()
+            .any(|b| llb::digest_of(b) == compile_digest)
+    );
+    assert!(image.def.iter().any(|b| llb::digest_of(b) == upx_digest));
+    let mount_from = |dest: &str| {
+        let m = info.mounts.iter().find(|m| m.dest == dest).unwrap();
+        op.inputs[m.input as usize].digest.clone()
+    };
+    assert_eq!(mount_from("/gofront-go/server"), compile_digest);
+    assert_eq!(mount_from("/gofront-bin/server"), upx_digest);
+    assert!(compile.meta.is_some() && upx.meta.is_some());
+    // Nothing else is mounted writable but its own output.
+    let outputs: Vec<&str> = info
+        .mounts
+        .iter()
+        .filter(|m| m.output >= 0 && m.dest != "/")
+        .map(|m| m.dest.as_str())
+        .collect();
+    assert_eq!(outputs, ["/gofront-buildinfo"]);
+}
+
+/// govulncheck is installed at its pin in a step of its own (cached once
+/// per builder) and reads the source `go build` compiled, with the target's
+/// GOOS/GOARCH and the database as one argv word, never in a shell string.
+#[test]
+fn vulncheck_runs_the_pinned_govulncheck_over_the_compiled_source() {
+    let mut p = plan("main: ./cmd/server\nvulncheck: warn\n", "1");
+    assert!(vulncheck_llb(&plan("main: ./cmd/server\n", "1"), &options()).is_none());
+    let hostile = "https://db.example/$(id)';x";
+    p.vulncheck.as_mut().unwrap().scan.argv[6] = format!("-db={hostile}");
+    let def = vulncheck_llb(&p, &options()).unwrap().definition;
+    let (_, install, _) = exec_op(&def, &["go", "install"]);
+    let args = &install.meta.as_ref().unwrap().args;
+    assert_eq!(
+        args[2],
+        format!(
+            "golang.org/x/vuln/cmd/govulncheck@{}",
+            crate::plan::GOVULNCHECK_VERSION
+        )
+    );
+    let (op, scan, _) = exec_op(&def, &["sh", "-c", crate::plan::VULNCHECK_SCRIPT]);
+    let meta = scan.meta.as_ref().unwrap();
+    assert!(meta.args.contains(&format!("-db={hostile}")));
+    assert!(!meta.args[2].contains(hostile));
+    assert!(meta.env.iter().any(|e| e == "GOOS=linux"));
+    assert_eq!(meta.args.last().unwrap(), "./cmd/server");
+    // The source is the compile's, read-only.
+    let image = to_llb(&p, &options()).definition;
+    let (compile_op, compile, _) = exec_op(&image, &["go", "build"]);
+    let src_of = |op: &pb::Op, e: &pb::ExecOp| {
+        let m = e.mounts.iter().find(|m| m.dest == "/src").unwrap();
+        (op.inputs[m.input as usize].digest.clone(), m.readonly)
+    };
+    assert_eq!(src_of(&op, &scan), src_of(&compile_op, &compile));
+}

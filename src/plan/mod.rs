@@ -12,6 +12,7 @@ use crate::image::ImageSettings;
 use crate::platform::Platform;
 use crate::spec::{FileEntry, PackageManager, Pos, Spec, SpecError};
 
+mod attest;
 mod cache;
 mod compile;
 mod final_stage;
@@ -21,6 +22,10 @@ mod ldflags;
 mod prebuild;
 mod toolchain;
 
+pub use attest::{
+    BUILD_INFO_BIN, BUILD_INFO_GO, BUILD_INFO_OUT, BUILD_INFO_SCRIPT, GOVULNCHECK_VERSION,
+    GOVULNDB_ARG, GOVULNDB_DEFAULT, VULN_OUT, VULN_TOOLS, VULNCHECK_SCRIPT, VulnCheckPlan,
+};
 pub use cache::CacheMode;
 pub use final_stage::made_dirs;
 pub use images::{NamedImage, builder_image, named_context, runtime_image};
@@ -339,6 +344,11 @@ pub struct Plan {
     pub generate: Option<Step>,
     pub compiles: Vec<Compile>,
     pub test: Option<Step>,
+    /// Reads each binary's Go build info and SHA-256; run only when the
+    /// build asks for an SBOM.
+    pub build_info: Step,
+    /// govulncheck after `go build` (`vulncheck:`).
+    pub vulncheck: Option<VulnCheckPlan>,
     pub final_stage: FinalStage,
     pub image: ImageSettings,
 }
@@ -410,6 +420,8 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
     let test = compile::test_step(spec, &go_env, &modules.cwd);
     let web = prebuild::web(spec, inputs, images.node.clone())?;
     let generate = prebuild::generate_step(spec, &go_env, &modules.cwd);
+    let build_info = attest::build_info_step(&compiled.compiles, inputs);
+    let vulncheck = attest::vulncheck(spec, inputs, &go_env, &toolchain.compile_env, &modules.cwd);
     let final_stage = final_stage::final_stage(spec, inputs, &compiled.compiles, &images, epoch);
     let image = final_stage::image_settings(spec, inputs, &final_stage, version.as_deref())?;
     Ok(Plan {
@@ -429,6 +441,8 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
         generate,
         compiles: compiled.compiles,
         test,
+        build_info,
+        vulncheck,
         final_stage,
         image,
     })

@@ -1005,3 +1005,58 @@ fn generate_runs_natively_before_the_compile() {
     assert_eq!(g.pos.map(|p| p.line), Some(4));
     assert!(plan_of("main: .\n", &inputs()).unwrap().generate.is_none());
 }
+
+#[test]
+fn vulncheck_reads_the_database_from_govulndb_and_runs_for_the_target() {
+    assert!(plan_of("main: .\n", &inputs()).unwrap().vulncheck.is_none());
+    assert!(
+        plan_of("main: .\nvulncheck: off\n", &inputs())
+            .unwrap()
+            .vulncheck
+            .is_none()
+    );
+    let mut i = inputs();
+    i.target_platform = Platform::new("linux", "arm64", "");
+    let p = plan_of("main: ./cmd/api\ntags: [netgo]\nvulncheck: fail\n", &i).unwrap();
+    let v = p.vulncheck.unwrap();
+    assert_eq!(v.mode, spec::VulnCheck::Fail);
+    assert_eq!(v.pos.line, 3);
+    assert_eq!(v.db, GOVULNDB_DEFAULT);
+    assert!(v.scan.argv.contains(&"-db=https://vuln.go.dev".to_string()));
+    assert!(v.scan.argv.contains(&"-tags=netgo".to_string()));
+    assert_eq!(v.scan.argv.last().unwrap(), "./cmd/api");
+    assert_eq!(v.scan.env["GOARCH"], "arm64");
+    // The tool is ours: neither the user's GOFLAGS nor GOTOOLCHAIN=local.
+    assert_eq!(v.install.env["GOTOOLCHAIN"], "auto");
+    assert_eq!(v.install.env["GOBIN"], VULN_TOOLS);
+    i.build_args
+        .insert(GOVULNDB_ARG.into(), "http://user:pw@127.0.0.1:9/db".into());
+    i.build_args.insert("GOFLAGS".into(), "-mod=vendor".into());
+    let v = plan_of("main: .\nvulncheck: warn\n", &i)
+        .unwrap()
+        .vulncheck
+        .unwrap();
+    assert_eq!(v.mode, spec::VulnCheck::Warn);
+    assert!(
+        v.scan
+            .argv
+            .contains(&"-db=http://user:pw@127.0.0.1:9/db".to_string())
+    );
+    assert!(!v.scan.name.contains("pw"), "{}", v.scan.name);
+    assert!(!v.install.env.contains_key("GOFLAGS"));
+    assert_eq!(v.scan.env["GOFLAGS"], "-mod=vendor");
+}
+
+#[test]
+fn the_build_info_step_names_every_binary() {
+    let p = plan_of(
+        "binaries:\n  - { main: ./cmd/api }\n  - { main: ./cmd/worker, name: w }\n",
+        &inputs(),
+    )
+    .unwrap();
+    assert_eq!(
+        &p.build_info.argv[3..],
+        ["gofront-build-info", BUILD_INFO_OUT, "api", "w"]
+    );
+    assert_eq!(p.build_info.argv[2], attest::BUILD_INFO_SCRIPT);
+}

@@ -22,8 +22,10 @@ use crate::platform::Platform;
 use crate::spec::Spec;
 use crate::subrequest;
 
+pub mod attest;
 pub mod context;
 
+pub use attest::{AttestRequest, Sbom};
 pub use context::{ContextSource, GitRef};
 
 /// The opt keys gofront reads, as BuildKit's clients send them
@@ -124,6 +126,8 @@ pub struct BuildRequest {
     pub build_platform: Platform,
     /// What the daemon can do, from Ping.
     pub daemon: DaemonFeatures,
+    /// `--sbom`, `--provenance`, `--attest`.
+    pub attest: AttestRequest,
 }
 
 /// The label of a BuildKit worker that names its executor (`oci`,
@@ -140,6 +144,8 @@ pub struct DaemonFeatures {
     pub inputs: bool,
     /// The `Warn` call (BuildKit v0.10+): lint findings as build warnings.
     pub warnings: bool,
+    /// Attestations in the result (BuildKit v0.11+).
+    pub attestations: bool,
     /// The result goes to Docker's classic image store, which keeps one
     /// platform per image: Docker's own worker there (Docker 20.10, and
     /// 23–29 without the containerd image store) names no executor among
@@ -214,10 +220,12 @@ impl BuildRequest {
             session_id: env(env::SESSION_ID).unwrap_or_default(),
             build_args,
             build_platform: build_platform(caps),
+            attest: AttestRequest::parse(opts)?,
             daemon: DaemonFeatures {
                 merge: caps.has_llb("mergeop"),
                 inputs: caps.has_gateway(gateway::CAP_INPUTS),
                 warnings: caps.has_warnings(),
+                attestations: caps.has_gateway(gateway::CAP_ATTESTATIONS),
                 classic_docker_store: !caps.has_llb("mergeop")
                     && !caps.worker_labels.contains_key(WORKER_EXECUTOR_LABEL),
             },

@@ -304,6 +304,8 @@ pub struct Spec {
     pub stop_signal: Option<Located<String>>,
     pub healthcheck: Option<Healthcheck>,
     pub upx: Located<bool>,
+    /// govulncheck after `go build`; `None` when off.
+    pub vulncheck: Option<Located<VulnCheck>>,
     /// Image overrides: role or image name → reference.
     pub images: BTreeMap<String, Located<String>>,
     /// Sorted, without duplicates (the first one written keeps its place).
@@ -317,6 +319,16 @@ pub struct Spec {
     /// Lint rules skipped by `# check=skip=A,B` in the comment lines at the
     /// top (the Dockerfile frontend's directive), as written.
     pub check_skip: Vec<Located<String>>,
+}
+
+/// What a reachable vulnerability does to the build (`vulncheck:`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VulnCheck {
+    /// A build warning per reachable vulnerability.
+    Warn,
+    /// The build fails on any reachable vulnerability.
+    Fail,
 }
 
 impl Spec {

@@ -113,6 +113,10 @@ pub struct RawSpec {
     /// Compress the binaries with UPX (smaller image; slower start, more memory).
     #[schemars(with = "Option<bool>")]
     pub upx: Option<Spanned<bool>>,
+    /// Run govulncheck after go build: warn (report reachable vulnerabilities)
+    /// or fail (stop the build on one); off by default. Database: build arg GOVULNDB.
+    #[schemars(with = "Option<String>")]
+    pub vulncheck: Option<Spanned<String>>,
     /// Replace the images gofront uses, by role (builder, runtime, debug, tools, node)
     /// or by image name (golang:1.26-alpine), e.g. for a mirror.
     #[schemars(with = "Option<BTreeMap<String, String>>")]
@@ -398,6 +402,7 @@ pub const TOP_KEYS: &[&str] = &[
     "stop_signal",
     "healthcheck",
     "upx",
+    "vulncheck",
     "images",
     "ports",
     "env",

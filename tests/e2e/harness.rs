@@ -1363,3 +1363,166 @@ pub fn call(
         String::from_utf8_lossy(&out.stderr).to_string(),
     )
 }
+
+/// `GET /v2/<repo>/blobs/<digest>` on the local registry: the blob's bytes.
+pub fn registry_blob(repo: &str, digest: &str) -> Vec<u8> {
+    let mut s = TcpStream::connect(("127.0.0.1", 5000)).expect("the local registry answers");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET /v2/{repo}/blobs/{digest} HTTP/1.0\r\nHost: 127.0.0.1:5000\r\n\r\n"
+    )
+    .unwrap();
+    let mut resp = Vec::new();
+    s.read_to_end(&mut resp).unwrap();
+    let split = resp
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("an HTTP response");
+    let head = String::from_utf8_lossy(&resp[..split]).to_string();
+    if head.contains(" 307 ") || head.contains(" 302 ") {
+        panic!("the registry redirects blobs: {head}");
+    }
+    assert!(head.contains(" 200 "), "GET blob {repo}@{digest}: {head}");
+    resp[split + 4..].to_vec()
+}
+
+/// One in-toto attestation of a pushed image.
+#[derive(Debug)]
+pub struct Attested {
+    /// The platform of the image it is about (`linux/amd64`).
+    pub platform: String,
+    /// The digest of that image's manifest (the statement's subject).
+    pub image_digest: String,
+    pub predicate_type: String,
+    /// The whole in-toto statement.
+    pub statement: serde_json::Value,
+}
+
+/// The attestations of `repo:tag` in the local registry: the attestation
+/// manifests of its index, each layer an in-toto statement.
+pub fn registry_attestations(repo: &str, tag: &str) -> Vec<Attested> {
+    let index = registry_manifest(repo, tag);
+    let manifests = index["manifests"].as_array().cloned().unwrap_or_default();
+    let platform_of = |digest: &str| -> String {
+        manifests
+            .iter()
+            .find(|m| m["digest"] == digest)
+            .map(|m| {
+                let p = &m["platform"];
+                platform_id(&p["os"], &p["architecture"], &p["variant"])
+            })
+            .unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    for m in &manifests {
+        if m["annotations"]["vnd.docker.reference.type"] != "attestation-manifest" {
+            continue;
+        }
+        let image_digest = m["annotations"]["vnd.docker.reference.digest"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let manifest = registry_manifest(repo, m["digest"].as_str().unwrap());
+        for layer in manifest["layers"].as_array().unwrap() {
+            let statement: serde_json::Value =
+                serde_json::from_slice(&registry_blob(repo, layer["digest"].as_str().unwrap()))
+                    .unwrap();
+            out.push(Attested {
+                platform: platform_of(&image_digest),
+                image_digest: image_digest.clone(),
+                predicate_type: statement["predicateType"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                statement,
+            });
+        }
+    }
+    out
+}
+
+/// The local registry's repository and tag of a pushed name.
+pub fn registry_repo_tag(name: &str) -> (String, String) {
+    let rest = name
+        .strip_prefix("127.0.0.1:5000/")
+        .expect("a local registry name");
+    let (repo, tag) = rest.rsplit_once(':').expect("a tag");
+    (repo.to_string(), tag.to_string())
+}
+
+/// A unique name in the local registry.
+pub fn registry_name(what: &str) -> String {
+    format!(
+        "127.0.0.1:5000/gofront-test/{what}:{}",
+        unique_tag(what).rsplit(':').next().unwrap()
+    )
+}
+
+/// PyPI's SPDX validator (`scripts/spdx-tools-up.sh`) over a document:
+/// its complaints, empty when it is valid SPDX.
+pub fn spdx_validation_errors(document: &serde_json::Value) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sbom.spdx.json");
+    std::fs::write(&path, serde_json::to_vec_pretty(document).unwrap()).unwrap();
+    let tool = repo_root().join(".tools/spdx-tools-0.8.5/bin/pyspdxtools");
+    let out = Command::new(&tool)
+        .arg("-i")
+        .arg(&path)
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e} (run scripts/spdx-tools-up.sh)", tool.display()));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if out.status.success() && !text.to_lowercase().contains("error") {
+        String::new()
+    } else {
+        text
+    }
+}
+
+/// The vulnerability database of tests/fixtures/vulndb served over HTTP on
+/// loopback (127.43.0.1, a free port), stopped on drop.
+pub struct VulnDb {
+    child: std::process::Child,
+    pub url: String,
+}
+
+impl VulnDb {
+    pub fn serve(dir: &Path) -> VulnDb {
+        let port = {
+            let l = std::net::TcpListener::bind(("127.43.0.1", 0)).unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let child = Command::new("python3")
+            .args(["-m", "http.server", "--bind", "127.43.0.1"])
+            .arg(port.to_string())
+            .arg("--directory")
+            .arg(dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(("127.43.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the vulndb server starts"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        VulnDb {
+            child,
+            url: format!("http://127.43.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for VulnDb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

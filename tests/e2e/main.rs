@@ -12,6 +12,7 @@
 
 mod harness;
 
+mod attest;
 mod cache;
 mod calls;
 mod caps;
@@ -174,6 +175,11 @@ on_the_daemons!(
         contexts::git_query_contexts_as_opt_and_as_frontend_input,
         calls::calls_outline_targets_and_check_through_buildx,
         frontend_image::the_frontend_is_pinned_by_tag_and_digest_and_mirrored,
+        attest::sbom_is_exact_valid_spdx_and_no_scanner_runs,
+        attest::sbom_parameters_are_honoured_or_refused,
+        attest::provenance_names_the_frontend_the_bases_the_args_and_the_spec_lines,
+        attest::vulncheck_fails_warns_and_attaches_openvex,
+        attest::vulncheck_with_an_unreadable_database,
     ],
     classic_store: [
         image::hello_builds_runs_and_is_configured,
@@ -189,6 +195,17 @@ on_the_daemons!(
 );
 
 on_the_classic_stores!(platforms::several_platforms_on_a_classic_store_fail_clearly);
+
+/// Tests of Docker 29's classic store alone: `docker29_classic_only::name`.
+mod docker29_classic_only {
+    #[test]
+    #[ignore = "needs Docker 29 (classic store): run scripts/test.sh"]
+    fn attestations_on_a_classic_store_get_buildxs_message() {
+        super::attest::attestations_on_a_classic_store_get_buildxs_message(
+            super::Daemon::Docker29Classic,
+        )
+    }
+}
 
 /// Docker Compose v2 (v5.5.1) on Docker 29, building with the engine's
 /// BuildKit and with buildkitd; the test is `name`.

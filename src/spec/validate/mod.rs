@@ -215,6 +215,10 @@ pub(super) fn validate(file: &str, raw: RawSpec) -> Result<Spec, SpecError> {
         None => None,
     };
     let upx = flag_or(raw.upx, false);
+    let vulncheck = match raw.vulncheck {
+        Some(v) => vulncheck(&e, located(v))?,
+        None => None,
+    };
 
     let mut images = BTreeMap::new();
     for (key, value) in raw.images.unwrap_or_default() {
@@ -387,6 +391,7 @@ pub(super) fn validate(file: &str, raw: RawSpec) -> Result<Spec, SpecError> {
         stop_signal,
         healthcheck,
         upx,
+        vulncheck,
         images,
         ports,
         env,
@@ -535,6 +540,26 @@ fn runtime(
         }
     }
     Ok(runtime)
+}
+
+/// `vulncheck: off|warn|fail`.
+fn vulncheck(e: &Errors, v: Located<String>) -> Result<Option<Located<VulnCheck>>, SpecError> {
+    let mode = match v.value.as_str() {
+        "off" => return Ok(None),
+        "warn" => VulnCheck::Warn,
+        "fail" => VulnCheck::Fail,
+        other => {
+            return Err(e.at(
+                v.pos,
+                format!("vulncheck: \"{}\" is not a mode", short(other)),
+                "use warn (a build warning per reachable vulnerability), fail (the build stops on one) or off",
+            ));
+        }
+    };
+    Ok(Some(Located {
+        value: mode,
+        pos: v.pos,
+    }))
 }
 
 fn version(

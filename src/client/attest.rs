@@ -1,0 +1,316 @@
+//! The attestations of one platform's image, made from what the build
+//! itself ran: the SBOM from each binary's Go build info, and govulncheck's
+//! verdict with its OpenVEX document. The documents are `attest`'s; here
+//! they are solved, read, reported and attached.
+
+use crate::attest::{self, spdx, vulncheck};
+use crate::convert;
+use crate::gateway::{Attestation, Failure};
+use crate::lint;
+use crate::plan::{self, Plan};
+use crate::request::Sbom;
+use crate::spec::{self, SpecError, VulnCheck};
+
+use super::{Client, SpecFile};
+
+/// Largest report or build info read back: far above a real one.
+const READ_LIMIT: usize = 32 << 20;
+
+/// govulncheck's run, as the build reports it.
+pub enum VulnVerdict {
+    /// The report: reachable vulnerabilities were warned about (or there
+    /// were none).
+    Report(vulncheck::Report),
+    /// govulncheck could not run to the end (`warn` only: `fail` stops the
+    /// build): the warning that says why.
+    Failed(String),
+}
+
+impl Client {
+    /// Whether the result may carry attestations: the client asked for
+    /// some (so its exporter takes them) and the daemon can hold them. An
+    /// SBOM asked of a daemon that cannot is refused before anything runs.
+    pub fn takes_attestations(&self) -> Result<bool, Failure> {
+        let asked = &self.request.attest;
+        if !asked.wanted {
+            return Ok(false);
+        }
+        if !self.request.daemon.attestations {
+            if asked.sbom == Sbom::Gofront {
+                return Err(Failure::new(
+                    "--sbom: this BuildKit cannot attach attestations to an image (capability `reference.attestations`, BuildKit v0.11+, Docker 23+ with the containerd image store)",
+                ));
+            }
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    /// Run govulncheck over the source of `plan`'s platform. Under `fail`,
+    /// a reachable vulnerability or a failed run stops the build with every
+    /// detail; under `warn`, each is a build warning.
+    pub async fn vulncheck(
+        &mut self,
+        spec: &spec::Spec,
+        file: &SpecFile,
+        plan: &Plan,
+        options: &convert::Options,
+    ) -> Result<Option<VulnVerdict>, Failure> {
+        let Some(v) = &plan.vulncheck else {
+            return Ok(None);
+        };
+        let outcome = self.run_vulncheck(file, plan, v, options).await?;
+        let judged = judge(v, outcome);
+        if let Some(message) = judged.fatal {
+            let hint = match judged.verdict {
+                VulnVerdict::Failed(_) => FAILED_HINT,
+                VulnVerdict::Report(_) => FOUND_HINT,
+            };
+            return Err(file.failure(&at_vulncheck(spec, v, message, hint)));
+        }
+        self.warn(&judged.findings, file).await;
+        Ok(Some(judged.verdict))
+    }
+
+    /// `--call check`: govulncheck's findings as check findings, whatever
+    /// the mode (a check reports; it does not build).
+    pub async fn vulncheck_findings(
+        &mut self,
+        file: &SpecFile,
+        plan: &Plan,
+        options: &convert::Options,
+    ) -> Result<Vec<lint::Finding>, Failure> {
+        let Some(v) = &plan.vulncheck else {
+            return Ok(Vec::new());
+        };
+        let outcome = self.run_vulncheck(file, plan, v, options).await?;
+        Ok(judge(v, outcome).findings)
+    }
+
+    /// Solve the govulncheck graph and read what it left: the report, or
+    /// why there is none.
+    pub(super) async fn run_vulncheck(
+        &mut self,
+        file: &SpecFile,
+        plan: &Plan,
+        v: &plan::VulnCheckPlan,
+        options: &convert::Options,
+    ) -> Result<Result<vulncheck::Report, String>, Failure> {
+        let Some(graph) = convert::vulncheck_llb(plan, options) else {
+            return Err(Failure::new("vulncheck: no govulncheck step was planned"));
+        };
+        let reference = self.solve_build(graph, file).await?;
+        // The ref is the step's output mount: its files are at the root.
+        let read = |name: &str| format!("/{name}");
+        let status = self
+            .bridge
+            .read_file(&reference, &read("status"), 64)
+            .await?;
+        let status = String::from_utf8_lossy(&status).trim().to_string();
+        let stderr = self
+            .bridge
+            .read_file(&reference, &read("stderr"), READ_LIMIT)
+            .await?;
+        let report = self
+            .bridge
+            .read_file(&reference, &read("report.json"), READ_LIMIT)
+            .await?;
+        if status != "0" {
+            return Ok(Err(govulncheck_failure(
+                &status,
+                &String::from_utf8_lossy(&stderr),
+                &v.db,
+            )));
+        }
+        Ok(vulncheck::parse(&String::from_utf8_lossy(&report))
+            .map_err(|e| format!("its report is unreadable: {e}")))
+    }
+
+    /// The SPDX document of `plan`'s image, from the Go build info and
+    /// SHA-256 of each binary, read by a step of the build.
+    pub async fn sbom(
+        &mut self,
+        file: &SpecFile,
+        plan: &Plan,
+        options: &convert::Options,
+        runtime_digest: Option<String>,
+        platform_id: &str,
+    ) -> Result<Vec<u8>, Failure> {
+        let reference = self
+            .solve_build(convert::build_info_llb(plan, options), file)
+            .await?;
+        let mut binaries = Vec::new();
+        for (compile, (_, path)) in plan.compiles.iter().zip(&plan.final_stage.binaries) {
+            let name = &compile.binary;
+            let text = self
+                .bridge
+                .read_file(&reference, &format!("/{name}.buildinfo"), READ_LIMIT)
+                .await?;
+            let mut info =
+                spdx::parse_go_version_m(&String::from_utf8_lossy(&text)).map_err(|e| {
+                    Failure::new(format!(
+                        "SBOM: the binary {name} has no readable Go build info: {e} (step \"{}\")",
+                        plan.build_info.name
+                    ))
+                })?;
+            // Go leaves -ldflags out of the build info of a -trimpath build
+            // (golang/go#52372): the SBOM takes them from the plan's step.
+            if !info.settings.iter().any(|(k, _)| k == "-ldflags")
+                && let Some(flags) = compile
+                    .step
+                    .argv
+                    .iter()
+                    .find_map(|a| a.strip_prefix("-ldflags="))
+            {
+                info.settings
+                    .push(("-ldflags".to_string(), flags.to_string()));
+            }
+            let sum = self
+                .bridge
+                .read_file(&reference, &format!("/{name}.sha256"), 4096)
+                .await?;
+            let sha256 = String::from_utf8_lossy(&sum)
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            binaries.push(spdx::Binary {
+                path: path.clone(),
+                sha256,
+                info,
+            });
+        }
+        let document = spdx::Document {
+            image_name: plan
+                .compiles
+                .first()
+                .map(|c| c.binary.clone())
+                .unwrap_or_default(),
+            platform: platform_id.to_string(),
+            binaries,
+            runtime: plan.runtime.as_ref().map(|r| spdx::BaseImage {
+                reference: r.reference.clone(),
+                digest: runtime_digest,
+            }),
+            created: attest::created(plan),
+            creator_tool: attest::CREATOR.to_string(),
+        };
+        serde_json::to_vec_pretty(&spdx::spdx_json(&document))
+            .map_err(|e| Failure::new(format!("SBOM: {e}")))
+    }
+
+    /// Solve the attestations' files and point the result at them.
+    pub async fn attach(
+        &mut self,
+        platform_id: &str,
+        plan: &Plan,
+        documents: Vec<attest::Document>,
+    ) -> Result<Vec<Attestation>, Failure> {
+        if documents.is_empty() {
+            return Ok(Vec::new());
+        }
+        let files: Vec<(String, Vec<u8>)> = documents
+            .iter()
+            .map(|d| (d.path.to_string(), d.data.clone()))
+            .collect();
+        let graph = convert::files_llb(&files, &plan.builder.platform);
+        let reference = self
+            .bridge
+            .solve(graph.definition, true, "[gofront] attestations")
+            .await?;
+        Ok(documents
+            .into_iter()
+            .map(|d| Attestation {
+                platform: platform_id.to_string(),
+                reference: reference.clone(),
+                path: d.path.to_string(),
+                predicate_type: d.predicate_type.to_string(),
+                reason: d.reason.map(str::to_string),
+            })
+            .collect())
+    }
+}
+
+/// govulncheck's run judged by the spec's mode.
+struct Judged {
+    verdict: VulnVerdict,
+    /// A build warning, or a check finding, each.
+    findings: Vec<lint::Finding>,
+    /// Under `fail`: the build's error.
+    fatal: Option<String>,
+}
+
+fn judge(v: &plan::VulnCheckPlan, outcome: Result<vulncheck::Report, String>) -> Judged {
+    let fail = v.mode == VulnCheck::Fail;
+    match outcome {
+        Err(why) => {
+            let message = format!("govulncheck could not check the code: {why}");
+            Judged {
+                findings: vec![lint::vulncheck_failed(v.pos, message.clone())],
+                fatal: fail.then(|| format!("vulncheck: {message}")),
+                verdict: VulnVerdict::Failed(message),
+            }
+        }
+        Ok(report) => {
+            let reachable: Vec<&vulncheck::Vuln> =
+                report.vulns.iter().filter(|r| r.reachable()).collect();
+            let findings = reachable
+                .iter()
+                .map(|r| lint::reachable_vulnerability(v.pos, r.describe()))
+                .collect();
+            let fatal = (fail && !reachable.is_empty()).then(|| {
+                let details: Vec<String> = reachable.iter().map(|r| r.details()).collect();
+                format!(
+                    "vulncheck: the code calls {} known {} (database {}):\n{}",
+                    reachable.len(),
+                    if reachable.len() == 1 {
+                        "vulnerability"
+                    } else {
+                        "vulnerabilities"
+                    },
+                    v.db,
+                    details.join("\n")
+                )
+            });
+            Judged {
+                verdict: VulnVerdict::Report(report),
+                findings,
+                fatal,
+            }
+        }
+    }
+}
+
+const FOUND_HINT: &str = "upgrade each module to its fixed version (the `go get` above), or set `vulncheck: warn` to build anyway";
+const FAILED_HINT: &str = "check the build arg GOVULNDB (a URL the build steps can reach: https://…, or file://…), or set `vulncheck: warn` to build anyway";
+
+/// An error at the `vulncheck:` line.
+fn at_vulncheck(
+    spec: &spec::Spec,
+    v: &plan::VulnCheckPlan,
+    message: String,
+    hint: &str,
+) -> SpecError {
+    SpecError {
+        file: spec.file.clone(),
+        pos: v.pos,
+        message,
+        hint: Some(hint.to_string()),
+    }
+}
+
+/// govulncheck's exit status and its own words, shortened to what says why.
+fn govulncheck_failure(status: &str, stderr: &str, db: &str) -> String {
+    let lines: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let tail = lines[lines.len().saturating_sub(6)..].join("\n");
+    let why = if tail.is_empty() {
+        "no message".to_string()
+    } else {
+        tail
+    };
+    format!("exit status {status}, database {db}: {why}")
+}
