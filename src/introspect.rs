@@ -182,6 +182,13 @@ mod tests {
         let public = outline(&spec::parse("gofront.yaml", "main: .\n").unwrap());
         let ids: Vec<&str> = public.cache.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(ids, [GOCACHE_ID, GOMODCACHE_ID]);
+        assert!(!public.args.iter().any(|a| a.name == "GOVULNDB"));
+        let checked = outline(&spec::parse("gofront.yaml", "main: .\nvulncheck: warn\n").unwrap());
+        let db = checked.args.iter().find(|a| a.name == "GOVULNDB").unwrap();
+        assert_eq!(
+            (db.value.as_deref(), db.location.unwrap().line),
+            (Some("https://vuln.go.dev"), 2)
+        );
     }
 
     #[test]

@@ -677,6 +677,13 @@ const CASES: &[(&str, u32, u32, &str)] = &[
         42,
         "is not a version",
     ),
+    (
+        "203-vulncheck-mode.yaml",
+        3,
+        12,
+        "vulncheck: \"block\" is not a mode",
+    ),
+    ("204-vulncheck-list.yaml", 3, 12, "expected a string"),
 ];
 
 /// Longest one parse may take. Specs are parsed on every build, and the

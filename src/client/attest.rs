@@ -314,3 +314,72 @@ fn govulncheck_failure(status: &str, stderr: &str, db: &str) -> String {
     };
     format!("exit status {status}, database {db}: {why}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::Pos;
+
+    fn plan_of(mode: VulnCheck) -> plan::VulnCheckPlan {
+        let step = plan::Step::default();
+        plan::VulnCheckPlan {
+            mode,
+            pos: Pos {
+                line: 4,
+                column: 12,
+            },
+            db: "http://127.0.0.1:9".into(),
+            install: step.clone(),
+            scan: step,
+        }
+    }
+
+    fn report() -> vulncheck::Report {
+        vulncheck::parse(include_str!("../attest/testdata/govulncheck-two.json")).unwrap()
+    }
+
+    #[test]
+    fn fail_stops_on_the_reachable_entry_only() {
+        let j = judge(&plan_of(VulnCheck::Fail), Ok(report()));
+        let fatal = j.fatal.expect("a reachable vulnerability fails the build");
+        assert!(fatal.contains("calls 1 known vulnerability"), "{fatal}");
+        assert!(fatal.contains("GO-2099-0001") && !fatal.contains("GO-2099-0002"));
+        assert_eq!(j.findings.len(), 1);
+        assert_eq!(j.findings[0].rule, "ReachableVulnerability");
+        assert_eq!(j.findings[0].pos.line, 4);
+    }
+
+    #[test]
+    fn warn_reports_and_goes_on() {
+        let j = judge(&plan_of(VulnCheck::Warn), Ok(report()));
+        assert!(j.fatal.is_none());
+        assert_eq!(j.findings.len(), 1);
+        assert!(j.findings[0].detail.starts_with("GO-2099-0001"));
+        let none =
+            vulncheck::parse(include_str!("../attest/testdata/govulncheck-none.json")).unwrap();
+        let j = judge(&plan_of(VulnCheck::Fail), Ok(none));
+        assert!(j.fatal.is_none() && j.findings.is_empty());
+    }
+
+    #[test]
+    fn a_run_that_did_not_finish_is_a_warning_or_the_error() {
+        let why = govulncheck_failure(
+            "1",
+            "creating client: unrecognized vulndb format; see https://go.dev/security/vuln/database#api\n",
+            "http://127.0.0.1:9",
+        );
+        assert_eq!(
+            why,
+            "exit status 1, database http://127.0.0.1:9: creating client: unrecognized vulndb format; see https://go.dev/security/vuln/database#api"
+        );
+        let j = judge(&plan_of(VulnCheck::Warn), Err(why.clone()));
+        assert!(j.fatal.is_none());
+        assert_eq!(j.findings[0].rule, "VulnCheckFailed");
+        let j = judge(&plan_of(VulnCheck::Fail), Err(why));
+        assert!(
+            j.fatal
+                .unwrap()
+                .starts_with("vulncheck: govulncheck could not check the code: exit status 1")
+        );
+    }
+}

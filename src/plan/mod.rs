@@ -207,7 +207,7 @@ pub struct SecretMount {
 }
 
 /// A step that runs in the builder.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Step {
     /// The progress line `docker build` shows.
     pub name: String,
