@@ -130,17 +130,29 @@ pub async fn build(bridge: Bridge, opts: Opts) -> Result<Outcome, Failure> {
             Some(r) => (Some(r.config), r.digest),
             None => (None, None),
         };
-        let reference = client
-            .solve_build(convert::to_llb(plan, &options), &file)
-            .await?;
+        // The image and govulncheck (`vulncheck:`) at once where BuildKit
+        // takes concurrent solves: the scan reads the source, not the binary.
+        let image_graph = convert::to_llb(plan, &options);
+        let runner = client.vulncheck_runner();
+        let (reference, vulncheck) = if client.request.daemon.parallel_solves {
+            let (image, vulncheck) = tokio::join!(
+                client.solve_build(image_graph, &file),
+                runner.run(&file, plan, &options)
+            );
+            (image?, vulncheck?)
+        } else {
+            let image = client.solve_build(image_graph, &file).await?;
+            (image, runner.run(&file, plan, &options).await?)
+        };
         let config = image::finalize(runtime, &plan.image);
         let id = client::platform_id(plan, &client.request.build_platform);
 
         // 7. What the build attests of the image: govulncheck's verdict
         //    (which may stop the build) and the SBOM.
         let mut documents = Vec::new();
-        if let Some(VulnVerdict::Report(report)) =
-            client.vulncheck(&spec, &file, plan, &options).await?
+        if let Some(VulnVerdict::Report(report)) = client
+            .judge_vulncheck(&spec, &file, plan, vulncheck)
+            .await?
         {
             let product = format!("pkg:golang/{}", module.gomod.module);
             let vex = attest::vulncheck::openvex(

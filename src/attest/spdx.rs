@@ -1254,7 +1254,7 @@ fn base_package(base: &BaseImage, id: String) -> Package {
                 p.external_refs.push(ExternalRef::purl(purl));
             }
             format!(
-                "The runtime base image, pulled by digest {d}; the checksum is that manifest's digest."
+                "The runtime base image, pulled by digest {d}; the checksum is that digest (of the image index, or of the manifest when the image has one platform)."
             )
         }
         (Some(d), None) => format!(

@@ -5,13 +5,13 @@
 
 use crate::attest::{self, spdx, vulncheck};
 use crate::convert;
-use crate::gateway::{Attestation, Failure};
+use crate::gateway::{Attestation, Bridge, Failure};
 use crate::lint;
 use crate::plan::{self, Plan};
 use crate::request::Sbom;
 use crate::spec::{self, SpecError, VulnCheck};
 
-use super::{Client, SpecFile};
+use super::{Client, SpecFile, solve_explained};
 
 /// Largest report or build info read back: far above a real one.
 const READ_LIMIT: usize = 32 << 20;
@@ -46,20 +46,27 @@ impl Client {
         Ok(true)
     }
 
-    /// Run govulncheck over the source of `plan`'s platform. Under `fail`,
-    /// a reachable vulnerability or a failed run stops the build with every
+    /// What runs govulncheck: a bridge of its own, so that its solve can
+    /// go beside the image's.
+    pub fn vulncheck_runner(&self) -> VulnRunner {
+        VulnRunner {
+            bridge: self.bridge.clone(),
+        }
+    }
+
+    /// govulncheck's outcome judged by the spec's mode: under `fail`, a
+    /// reachable vulnerability or a failed run stops the build with every
     /// detail; under `warn`, each is a build warning.
-    pub async fn vulncheck(
+    pub async fn judge_vulncheck(
         &mut self,
         spec: &spec::Spec,
         file: &SpecFile,
         plan: &Plan,
-        options: &convert::Options,
+        outcome: Option<VulnOutcome>,
     ) -> Result<Option<VulnVerdict>, Failure> {
-        let Some(v) = &plan.vulncheck else {
+        let (Some(v), Some(outcome)) = (&plan.vulncheck, outcome) else {
             return Ok(None);
         };
-        let outcome = self.run_vulncheck(file, plan, v, options).await?;
         let judged = judge(v, outcome);
         if let Some(message) = judged.fatal {
             let hint = match judged.verdict {
@@ -80,50 +87,11 @@ impl Client {
         plan: &Plan,
         options: &convert::Options,
     ) -> Result<Vec<lint::Finding>, Failure> {
-        let Some(v) = &plan.vulncheck else {
-            return Ok(Vec::new());
-        };
-        let outcome = self.run_vulncheck(file, plan, v, options).await?;
-        Ok(judge(v, outcome).findings)
-    }
-
-    /// Solve the govulncheck graph and read what it left: the report, or
-    /// why there is none.
-    pub(super) async fn run_vulncheck(
-        &mut self,
-        file: &SpecFile,
-        plan: &Plan,
-        v: &plan::VulnCheckPlan,
-        options: &convert::Options,
-    ) -> Result<Result<vulncheck::Report, String>, Failure> {
-        let Some(graph) = convert::vulncheck_llb(plan, options) else {
-            return Err(Failure::new("vulncheck: no govulncheck step was planned"));
-        };
-        let reference = self.solve_build(graph, file).await?;
-        // The ref is the step's output mount: its files are at the root.
-        let read = |name: &str| format!("/{name}");
-        let status = self
-            .bridge
-            .read_file(&reference, &read("status"), 64)
-            .await?;
-        let status = String::from_utf8_lossy(&status).trim().to_string();
-        let stderr = self
-            .bridge
-            .read_file(&reference, &read("stderr"), READ_LIMIT)
-            .await?;
-        let report = self
-            .bridge
-            .read_file(&reference, &read("report.json"), READ_LIMIT)
-            .await?;
-        if status != "0" {
-            return Ok(Err(govulncheck_failure(
-                &status,
-                &String::from_utf8_lossy(&stderr),
-                &v.db,
-            )));
-        }
-        Ok(vulncheck::parse(&String::from_utf8_lossy(&report))
-            .map_err(|e| format!("its report is unreadable: {e}")))
+        let outcome = self.vulncheck_runner().run(file, plan, options).await?;
+        Ok(match (&plan.vulncheck, outcome) {
+            (Some(v), Some(outcome)) => judge(v, outcome).findings,
+            _ => Vec::new(),
+        })
     }
 
     /// The SPDX document of `plan`'s image, from the Go build info and
@@ -228,6 +196,58 @@ impl Client {
                 reason: d.reason.map(str::to_string),
             })
             .collect())
+    }
+}
+
+/// govulncheck's report, or why there is none.
+pub type VulnOutcome = Result<vulncheck::Report, String>;
+
+/// Runs govulncheck on a bridge of its own ([`Client::vulncheck_runner`]).
+pub struct VulnRunner {
+    bridge: Bridge,
+}
+
+impl VulnRunner {
+    /// Solve the govulncheck graph and read what it left: the report, or
+    /// why there is none.
+    /// `None` when the spec has no `vulncheck`.
+    pub async fn run(
+        mut self,
+        file: &SpecFile,
+        plan: &Plan,
+        options: &convert::Options,
+    ) -> Result<Option<VulnOutcome>, Failure> {
+        let (Some(v), Some(graph)) = (&plan.vulncheck, convert::vulncheck_llb(plan, options))
+        else {
+            return Ok(None);
+        };
+        let reference = solve_explained(&mut self.bridge, graph, file).await?;
+        // The ref is the step's output mount: its files are at the root.
+        let read = |name: &str| format!("/{name}");
+        let status = self
+            .bridge
+            .read_file(&reference, &read("status"), 64)
+            .await?;
+        let status = String::from_utf8_lossy(&status).trim().to_string();
+        let stderr = self
+            .bridge
+            .read_file(&reference, &read("stderr"), READ_LIMIT)
+            .await?;
+        let report = self
+            .bridge
+            .read_file(&reference, &read("report.json"), READ_LIMIT)
+            .await?;
+        if status != "0" {
+            return Ok(Some(Err(govulncheck_failure(
+                &status,
+                &String::from_utf8_lossy(&stderr),
+                &v.db,
+            ))));
+        }
+        Ok(Some(
+            vulncheck::parse(&String::from_utf8_lossy(&report))
+                .map_err(|e| format!("its report is unreadable: {e}")),
+        ))
     }
 }
 

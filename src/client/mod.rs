@@ -30,7 +30,7 @@ mod result;
 mod sources;
 mod spec_paths;
 
-pub use attest::VulnVerdict;
+pub use attest::{VulnOutcome, VulnRunner, VulnVerdict};
 pub use context::{ContextFiles, ModuleFiles};
 pub use result::{Outcome, PlatformResults, platform_id};
 
@@ -287,12 +287,21 @@ impl Client {
         marshaled: llb::Marshaled,
         file: &SpecFile,
     ) -> Result<String, Failure> {
-        let definition = marshaled.definition.clone();
-        self.bridge
-            .solve(marshaled.definition, true, failure::BUILD)
-            .await
-            .map_err(|f| failure::explain_step_failure(f, &definition, &file.source.name))
+        solve_explained(&mut self.bridge, marshaled, file).await
     }
+}
+
+/// Solve a graph of the build now, a failing step explained.
+async fn solve_explained(
+    bridge: &mut Bridge,
+    marshaled: llb::Marshaled,
+    file: &SpecFile,
+) -> Result<String, Failure> {
+    let definition = marshaled.definition.clone();
+    bridge
+        .solve(marshaled.definition, true, failure::BUILD)
+        .await
+        .map_err(|f| failure::explain_step_failure(f, &definition, &file.source.name))
 }
 
 /// An image of the plan that the daemon cannot resolve, reported at the

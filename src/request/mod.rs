@@ -146,6 +146,10 @@ pub struct DaemonFeatures {
     pub warnings: bool,
     /// Attestations in the result (BuildKit v0.11+).
     pub attestations: bool,
+    /// Solves at once without risk: BuildKit v0.8 can crash on concurrent
+    /// solves that share vertices (moby/moby#42414); v0.10, the first with
+    /// build warnings, is taken as the mark of a BuildKit past it.
+    pub parallel_solves: bool,
     /// The result goes to Docker's classic image store, which keeps one
     /// platform per image: Docker's own worker there (Docker 20.10, and
     /// 23–29 without the containerd image store) names no executor among
@@ -226,6 +230,7 @@ impl BuildRequest {
                 inputs: caps.has_gateway(gateway::CAP_INPUTS),
                 warnings: caps.has_warnings(),
                 attestations: caps.has_gateway(gateway::CAP_ATTESTATIONS),
+                parallel_solves: caps.has_warnings(),
                 classic_docker_store: !caps.has_llb("mergeop")
                     && !caps.worker_labels.contains_key(WORKER_EXECUTOR_LABEL),
             },

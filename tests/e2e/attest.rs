@@ -385,7 +385,8 @@ pub fn vulncheck_fails_warns_and_attaches_openvex(d: Daemon) {
 }
 
 /// A database that cannot be read: a warning under `warn` (the image is
-/// built), an error that names govulncheck's cause under `fail`.
+/// built), an error that names govulncheck's cause under `fail`; on every
+/// daemon, Docker 20.10's BuildKit v0.8 included.
 pub fn vulncheck_with_an_unreadable_database(d: Daemon) {
     // A port nothing listens on, and a database whose index is cut short.
     let broken = tempfile::tempdir().unwrap();
@@ -407,8 +408,12 @@ pub fn vulncheck_with_an_unreadable_database(d: Daemon) {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let b = build(d, ctx.path(), "gofront.yaml", &unique_tag("vuln"), &args);
     b.assert_ok();
-    b.assert_logged("VulnCheckFailed");
-    b.assert_logged("govulncheck could not check the code");
+    b.assert_logged("[gofront] govulncheck");
+    // Docker 20.10's BuildKit has no build warnings to show it in.
+    if d != Daemon::Docker {
+        b.assert_logged("VulnCheckFailed");
+        b.assert_logged("govulncheck could not check the code");
+    }
 
     let ctx = vulnerable_service("fail");
     let b = build(d, ctx.path(), "gofront.yaml", &unique_tag("vuln"), &args);

@@ -162,6 +162,7 @@ on_the_daemons!(
         services::generated_code_is_compiled_and_not_shipped,
         services::web_ui_is_built_embedded_and_rebuilt_by_part,
         services::web_ui_with_pnpm_through_corepack,
+        attest::vulncheck_with_an_unreadable_database,
     ],
     current_buildkit: [
         cache::a_fresh_runner_takes_modules_and_compiled_dependencies_from_cache_from,
@@ -179,7 +180,6 @@ on_the_daemons!(
         attest::sbom_parameters_are_honoured_or_refused,
         attest::provenance_names_the_frontend_the_bases_the_args_and_the_spec_lines,
         attest::vulncheck_fails_warns_and_attaches_openvex,
-        attest::vulncheck_with_an_unreadable_database,
     ],
     classic_store: [
         image::hello_builds_runs_and_is_configured,
