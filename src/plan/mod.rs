@@ -394,7 +394,7 @@ pub fn build(spec: &Spec, inputs: &Inputs) -> Result<Plan, PlanError> {
     let download = goenv::download_step(spec, &go_env, &modules.cwd);
     let toolchain = toolchain::plan(spec, inputs, &go_env)?;
     let version = version(spec, inputs);
-    let epoch = source_date_epoch(inputs);
+    let epoch = source_date_epoch(inputs)?;
     let linker = ldflags::Linker::new(
         spec,
         inputs,
@@ -477,13 +477,33 @@ fn version(spec: &Spec, inputs: &Inputs) -> Option<String> {
     })
 }
 
-/// `SOURCE_DATE_EPOCH`, when it is a time.
-fn source_date_epoch(inputs: &Inputs) -> Option<i64> {
-    inputs
+/// The last second an RFC 3339 time (the image's `created`) can hold:
+/// 9999-12-31T23:59:59Z.
+const LAST_EPOCH: i64 = 253_402_300_799;
+
+/// `SOURCE_DATE_EPOCH`: seconds since 1970 up to the year 9999, or none
+/// when unset or empty. Anything else is refused rather than ignored or
+/// formatted into a date no image config can hold (a value in
+/// milliseconds, the common slip, lands in the year 55000).
+fn source_date_epoch(inputs: &Inputs) -> Result<Option<i64>, PlanError> {
+    let Some(raw) = inputs
         .build_args
         .get("SOURCE_DATE_EPOCH")
-        .and_then(|v| v.trim().parse::<i64>().ok())
-        .filter(|v| *v >= 0)
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+    else {
+        return Ok(None);
+    };
+    let shown: String = raw.chars().take(40).collect();
+    match raw.parse::<i64>() {
+        Ok(v) if (0..=LAST_EPOCH).contains(&v) => Ok(Some(v)),
+        Ok(v) if v > LAST_EPOCH => Err(PlanError::Other(format!(
+            "SOURCE_DATE_EPOCH={shown} is after the year 9999 (hint: it is seconds since 1970; a value in milliseconds needs dividing by 1000, e.g. $(git log -1 --format=%ct))"
+        ))),
+        _ => Err(PlanError::Other(format!(
+            "SOURCE_DATE_EPOCH={shown} is not a time (hint: seconds since 1970, e.g. $(git log -1 --format=%ct))"
+        ))),
+    }
 }
 
 #[cfg(test)]

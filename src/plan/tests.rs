@@ -1060,3 +1060,29 @@ fn the_build_info_step_names_every_binary() {
     );
     assert_eq!(p.build_info.argv[2], attest::BUILD_INFO_SCRIPT);
 }
+
+/// A SOURCE_DATE_EPOCH past what a `created` time can hold (in
+/// milliseconds by mistake, or far beyond the year 9999) is refused with
+/// a hint; it used to panic while the date was formatted.
+#[test]
+fn source_date_epoch_out_of_range_is_refused_not_a_panic() {
+    let with = |v: &str| {
+        let mut i = inputs();
+        i.build_args.insert("SOURCE_DATE_EPOCH".into(), v.into());
+        plan_of("main: .\nldflags: [\"-X main.date={{.Date}}\"]\n", &i)
+    };
+    let last = with("253402300799").unwrap();
+    assert_eq!(last.image.created.as_deref(), Some("9999-12-31T23:59:59Z"));
+    for (value, says) in [
+        ("1700000000000", "after the year 9999"),
+        ("253402300800", "after the year 9999"),
+        ("9223372036854775807", "after the year 9999"),
+        ("-1", "is not a time"),
+        ("yesterday", "is not a time"),
+        ("99999999999999999999999", "is not a time"),
+    ] {
+        let e = with(value).unwrap_err().to_string();
+        assert!(e.contains(says) && e.contains("hint"), "{value}: {e}");
+    }
+    assert!(with("").unwrap().image.created.is_none());
+}
