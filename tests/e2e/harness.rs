@@ -1298,24 +1298,34 @@ const MANIFEST_TYPES: &str = "application/vnd.oci.image.index.v1+json, \
     application/vnd.oci.image.manifest.v1+json, \
     application/vnd.docker.distribution.manifest.v2+json";
 
-/// `METHOD /v2/<repo>/manifests/<tag>` on the local registry (127.0.0.1:5000):
-/// the response's head and body; the status must be 200.
-fn registry_manifest_request(method: &str, repo: &str, tag: &str) -> (String, String) {
+/// `METHOD /v2/<repo>/<path>` on the local registry (127.0.0.1:5000): the
+/// response's head and body; the status must be 200.
+fn registry_request(method: &str, repo: &str, path: &str) -> (String, Vec<u8>) {
     let mut s = TcpStream::connect(("127.0.0.1", 5000)).expect("the local registry answers");
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     write!(
         s,
-        "{method} /v2/{repo}/manifests/{tag} HTTP/1.0\r\nHost: 127.0.0.1:5000\r\nAccept: {MANIFEST_TYPES}\r\n\r\n"
+        "{method} /v2/{repo}/{path} HTTP/1.0\r\nHost: 127.0.0.1:5000\r\nAccept: {MANIFEST_TYPES}\r\n\r\n"
     )
     .unwrap();
-    let mut resp = String::new();
-    s.read_to_string(&mut resp).unwrap();
-    let (head, body) = resp.split_once("\r\n\r\n").unwrap_or((resp.as_str(), ""));
+    let mut resp = Vec::new();
+    s.read_to_end(&mut resp).unwrap();
+    let split = resp
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(resp.len());
+    let head = String::from_utf8_lossy(&resp[..split]).to_string();
     assert!(
         head.starts_with("HTTP/1.0 200") || head.starts_with("HTTP/1.1 200"),
-        "{method} {repo}:{tag}: {head}"
+        "{method} {repo}/{path}: {head}"
     );
-    (head.to_string(), body.to_string())
+    (head, resp.get(split + 4..).unwrap_or_default().to_vec())
+}
+
+/// A manifest request for `repo:tag` (or `repo@digest`).
+fn registry_manifest_request(method: &str, repo: &str, tag: &str) -> (String, String) {
+    let (head, body) = registry_request(method, repo, &format!("manifests/{tag}"));
+    (head, String::from_utf8(body).unwrap())
 }
 
 /// The digest of what the local registry serves for `repo:tag` (an index or
@@ -1366,25 +1376,7 @@ pub fn call(
 
 /// `GET /v2/<repo>/blobs/<digest>` on the local registry: the blob's bytes.
 pub fn registry_blob(repo: &str, digest: &str) -> Vec<u8> {
-    let mut s = TcpStream::connect(("127.0.0.1", 5000)).expect("the local registry answers");
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(
-        s,
-        "GET /v2/{repo}/blobs/{digest} HTTP/1.0\r\nHost: 127.0.0.1:5000\r\n\r\n"
-    )
-    .unwrap();
-    let mut resp = Vec::new();
-    s.read_to_end(&mut resp).unwrap();
-    let split = resp
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("an HTTP response");
-    let head = String::from_utf8_lossy(&resp[..split]).to_string();
-    if head.contains(" 307 ") || head.contains(" 302 ") {
-        panic!("the registry redirects blobs: {head}");
-    }
-    assert!(head.contains(" 200 "), "GET blob {repo}@{digest}: {head}");
-    resp[split + 4..].to_vec()
+    registry_request("GET", repo, &format!("blobs/{digest}")).1
 }
 
 /// One in-toto attestation of a pushed image.
